@@ -1,0 +1,38 @@
+//! `hub_repository`: the repository shows on Docker Hub, optionally with the visibility asked for.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::check::CheckSpec;
+use crate::lesson::Sp;
+
+/// Public or private, as Docker Hub's `is_private` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+/// The repository shows on Docker Hub (`/v2/namespaces/{ns}/repositories/{repo}`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HubRepository {
+    /// `NAMESPACE/REPOSITORY`, e.g. `{{ username }}/python-canvas-client`.
+    pub repository: Sp<String>,
+    /// When set, the repository must also be public or private.
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
+}
+
+impl CheckSpec for HubRepository {
+    const KIND: &'static str = "hub_repository";
+
+    fn templates(&self) -> Vec<&Sp<String>> {
+        vec![&self.repository]
+    }
+
+    fn remote(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,94 @@
+//! The command line, as clap types. Every command has examples in its `--help`; machine output goes to
+//! stdout, everything meant for people to stderr.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "learn-registry",
+    version,
+    about = "Learn container registries by doing: tag, log in, push and pull for real, and watch each step unlock.",
+    after_help = "Examples:\n  learn-registry list\n  learn-registry lint lessons/\n  learn-registry new my-first-lesson\n  learn-registry completions bash > ~/.local/share/bash-completion/completions/learn-registry"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Also load lessons from this folder (repeatable; the shipped course is always there).
+    #[arg(
+        long = "lessons-dir",
+        global = true,
+        env = "LEARN_REGISTRY_LESSONS",
+        value_delimiter = ':'
+    )]
+    pub lessons_dirs: Vec<PathBuf>,
+    /// Do not color the output (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the lessons, one a line: id, then title.
+    #[command(
+        after_help = "Examples:\n  learn-registry list\n  learn-registry list --lessons-dir ./my-lessons\n  learn-registry list --format json"
+    )]
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Check lesson files for mistakes (exit 0 when clean, 2 on any error).
+    #[command(
+        after_help = "Examples:\n  learn-registry lint                      # the shipped course and --lessons-dir\n  learn-registry lint lessons/my-course/\n  learn-registry lint 02-tag.yaml --format json"
+    )]
+    Lint {
+        /// Lesson files or folders; default: the shipped lessons plus --lessons-dir.
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+        format: LintFormat,
+    },
+    /// Print the JSON Schema of the lesson format (for editors: yaml-language-server).
+    #[command(
+        after_help = "Examples:\n  learn-registry schema > lesson.schema.json\n  # then, first line of a lesson: # yaml-language-server: $schema=lesson.schema.json"
+    )]
+    Schema,
+    /// Write a new lesson that passes lint, to start from.
+    #[command(
+        after_help = "Examples:\n  learn-registry new tag-with-version\n  learn-registry new tag-with-version --dir lessons/my-course"
+    )]
+    New {
+        /// The lesson id: lowercase words joined by `-`.
+        id: String,
+        /// Where to write `ID.yaml` (default: the current folder).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  learn-registry completions bash > /etc/bash_completion.d/learn-registry\n  learn-registry completions zsh > \"${fpath[1]}/_learn-registry\""
+    )]
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LintFormat {
+    Human,
+    Json,
+}

@@ -1,0 +1,109 @@
+//! `learn-registry lint [PATH...]`: every problem of every lesson file, rustc-style or as JSON.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::cli::{Global, LintFormat};
+use crate::diagnostic::Diagnostic;
+use crate::exit;
+use crate::lesson::load::{self, SourceFile};
+use crate::lesson::source;
+use crate::lesson::validate::{self, Parsed};
+
+/// Lint files (or, without paths, the shipped course and `--lessons-dir`) and return every diagnostic,
+/// with the texts to render them against.
+pub fn lint(
+    global: &Global,
+    paths: &[PathBuf],
+) -> (Vec<Diagnostic>, BTreeMap<String, String>, usize) {
+    let mut files: Vec<SourceFile> = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut known_ids = BTreeSet::new();
+    let targets: Vec<PathBuf> = if paths.is_empty() {
+        files.extend(source::shipped_files());
+        global.lessons_dirs.clone()
+    } else {
+        // Lessons named on the command line may require the shipped ones and those of --lessons-dir.
+        let catalog = source::catalog(&global.lessons_dirs);
+        known_ids.extend(catalog.ids().map(String::from));
+        paths.to_vec()
+    };
+    for path in &targets {
+        if !path.exists() {
+            diagnostics.push(
+                Diagnostic::error("not-found", "no such file or folder")
+                    .in_file(path.display().to_string()),
+            );
+            continue;
+        }
+        let (found, problems) = source::dir_files(path);
+        diagnostics.extend(problems);
+        files.extend(found);
+    }
+    let mut lessons = Vec::new();
+    for file in &files {
+        match load::parse(file) {
+            Ok(lesson) => lessons.push((file, lesson)),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    let parsed: Vec<Parsed> = lessons
+        .iter()
+        .map(|(file, lesson)| Parsed { file, lesson })
+        .collect();
+    // Lessons being linted shadow the known ones of the same id, rather than being duplicates of them.
+    for p in &parsed {
+        known_ids.remove(p.lesson.id.as_str());
+    }
+    diagnostics.extend(validate::validate_all(&parsed, &known_ids));
+    let texts = files
+        .iter()
+        .map(|f| (f.name.clone(), f.text.clone()))
+        .collect();
+    (diagnostics, texts, files.len())
+}
+
+pub fn run(global: &Global, paths: &[PathBuf], format: LintFormat) -> miette::Result<u8> {
+    let (mut diagnostics, texts, count) = lint(global, paths);
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    match format {
+        LintFormat::Json => {
+            let out = json!({
+                "files": count,
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": diagnostics,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        LintFormat::Human => {
+            let color = console::colors_enabled_stderr();
+            for d in &diagnostics {
+                eprintln!(
+                    "{}\n",
+                    d.render(texts.get(&d.file).map(String::as_str), color)
+                );
+            }
+            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            if errors > 0 {
+                eprintln!(
+                    "error: {} and {} in {}",
+                    plural(errors, "error"),
+                    plural(warnings, "warning"),
+                    plural(count, "file")
+                );
+            } else {
+                eprintln!(
+                    "ok: {} clean ({})",
+                    plural(count, "lesson file"),
+                    plural(warnings, "warning")
+                );
+            }
+        }
+    }
+    Ok(if errors > 0 { exit::USAGE } else { exit::OK })
+}

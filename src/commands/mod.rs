@@ -1,0 +1,38 @@
+//! One file per command. Each returns the exit code it means (`crate::exit`); `Err` is for the
+//! program going wrong (cannot write a file), not for a lesson or a check failing.
+
+mod lint;
+mod list;
+mod new;
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command};
+use crate::exit;
+
+pub fn dispatch(cli: Cli) -> miette::Result<u8> {
+    let global = cli.global;
+    match cli.command {
+        Command::List { format } => list::run(&global, format),
+        Command::Lint { paths, format } => lint::run(&global, &paths, format),
+        Command::New { id, dir, force } => new::run(&id, &dir, force),
+        Command::Schema => {
+            let schema = schemars::schema_for!(crate::lesson::Lesson);
+            let text = serde_json::to_string_pretty(&schema).expect("a schema always serializes");
+            writeln!(std::io::stdout(), "{text}")
+                .map_err(|e| miette::miette!("cannot write: {e}"))?;
+            Ok(exit::OK)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "learn-registry",
+                &mut std::io::stdout(),
+            );
+            Ok(exit::OK)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Problems found in lesson files, reported the way rustc does: `error: ...`, then ` --> FILE:LINE:COL`,
+//! the source line and a caret under the culprit. Rendering uses `annotate-snippets` (cargo's renderer);
+//! `--format json` gives the same data for editors.
+
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+/// How bad a problem is: errors make `lint` exit 2; warnings are shown but pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem in one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable, kebab-case name for the kind of problem (for editors and tests).
+    pub code: &'static str,
+    pub message: String,
+    pub file: String,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: u64,
+    /// 1-based, in characters.
+    pub column: u64,
+    /// Byte range in the file of the culprit, when known.
+    #[serde(skip)]
+    pub span: Option<Range<usize>>,
+    /// Short text beside the caret (`did you mean ...?`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A longer suggestion, shown after the snippet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            file: String::new(),
+            line: 0,
+            column: 0,
+            span: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Point at a byte range of `source`; line and column are computed from it.
+    pub fn at(mut self, source: &str, span: Range<usize>) -> Self {
+        let start = floor_char_boundary(source, span.start.min(source.len()));
+        let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
+        let before = &source[..start];
+        self.line = before.matches('\n').count() as u64 + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        self.column = source[line_start..start].chars().count() as u64 + 1;
+        // A caret must stay on one line: cut the span at the end of its first line.
+        let end = source[start..end].find('\n').map_or(end, |i| start + i);
+        self.span = Some(start..end);
+        self
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = file.into();
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Render for a terminal (or plain text when `color` is false), with the source snippet.
+    pub fn render(&self, source: Option<&str>, color: bool) -> String {
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(&self.message);
+        let mut group = match (source, &self.span) {
+            (Some(source), Some(span)) if self.line > 0 => {
+                let annotation = AnnotationKind::Primary
+                    .span(span.clone())
+                    .label(self.label.as_deref());
+                Group::with_title(title).element(
+                    Snippet::source(source)
+                        .path(&self.file)
+                        .annotation(annotation),
+                )
+            }
+            _ => {
+                let origin = if self.line > 0 {
+                    format!("{}:{}:{}", self.file, self.line, self.column)
+                } else {
+                    self.file.clone()
+                };
+                let mut g =
+                    Group::with_title(title).element(annotate_snippets::Origin::path(origin));
+                if let Some(label) = &self.label {
+                    g = g.element(Level::NOTE.message(label.as_str()));
+                }
+                g
+            }
+        };
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        renderer.render(&[group])
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_rustc() {
+        let src = "id: x\nsteps:\n  - image_exist: {}\n";
+        let start = src.find("image_exist").unwrap();
+        let d = Diagnostic::error("unknown-check-kind", "unknown check kind `image_exist`")
+            .at(src, start..start + 11)
+            .in_file("l.yaml")
+            .label("did you mean `image_exists`?");
+        let out = d.render(Some(src), false);
+        assert!(
+            out.starts_with("error: unknown check kind `image_exist`\n"),
+            "{out}"
+        );
+        assert!(out.contains(" --> l.yaml:3:5"), "{out}");
+        assert!(
+            out.contains("^^^^^^^^^^^ did you mean `image_exists`?"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let kinds = ["image_exists", "image_same", "registry_tag"];
+        assert_eq!(did_you_mean("image_exist", kinds), Some("image_exists"));
+        assert_eq!(did_you_mean("zzz", kinds), None);
+    }
+}

@@ -1,0 +1,12 @@
+//! Lessons: the YAML model (`model`), reading files with locations (`load`), filling in `{{ variables }}`
+//! (`template`), lint (`validate`), and where lessons come from (`source`: shipped or a folder).
+
+pub mod load;
+pub mod model;
+pub mod source;
+pub mod spanned;
+pub mod template;
+pub mod validate;
+
+pub use model::{Lesson, Step};
+pub use spanned::Sp;

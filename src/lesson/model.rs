@@ -1,0 +1,183 @@
+//! The lesson format, as Rust types. These types *are* the spec: `learn-registry schema` derives the
+//! JSON Schema from them, and every field keeps its location (`Sp<T>`) so that lint can point at it.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::check::Check;
+use crate::lesson::Sp;
+
+/// One lesson: a YAML file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// Unique id, lowercase words joined by `-` (e.g. `tag-an-image`).
+    pub id: Sp<String>,
+    /// Title shown in `list` and at the top of the lesson.
+    pub title: Sp<String>,
+    /// One or two sentences on what the learner will do.
+    #[serde(default)]
+    pub summary: Option<Sp<String>>,
+    /// Lessons that must be done first (their ids).
+    #[serde(default)]
+    pub requires: Vec<Sp<String>>,
+    /// Values asked for once (or derived from others) and used as `{{ name }}`.
+    #[serde(default)]
+    pub variables: BTreeMap<String, Sp<Variable>>,
+    /// Actions run before the first step, with the learner's consent.
+    #[serde(default)]
+    pub setup: Vec<Sp<SetupAction>>,
+    /// The steps, in order.
+    pub steps: Sp<Vec<Step>>,
+}
+
+/// A value the lesson uses as `{{ name }}`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variable {
+    /// The question asked when there is no value yet; without one, `default` must be given.
+    #[serde(default)]
+    pub prompt: Option<Sp<String>>,
+    /// A regular expression the whole value must match (anchor it with `^...$`).
+    #[serde(default)]
+    pub pattern: Option<Sp<String>>,
+    /// The default value; may use other variables (`{{ username }}/python-canvas-client`).
+    #[serde(default)]
+    pub default: Option<Sp<String>>,
+    /// What the pattern means, shown when a value does not match it.
+    #[serde(default)]
+    pub help: Option<Sp<String>>,
+}
+
+/// Something done before the steps start.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupAction {
+    /// Build an image offline from files given inline (a Dockerfile and what it copies).
+    BuildImage(BuildImage),
+    /// Run a program (argv, never a shell); needs the learner's consent for lessons from outside the course.
+    Command(SetupCommand),
+}
+
+/// `build_image`: build an image through the Engine API from inline files.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuildImage {
+    /// The tag to give the image, e.g. `my-app:latest`.
+    pub tag: Sp<String>,
+    /// File name → content; must include `Dockerfile`.
+    pub files: Sp<BTreeMap<String, String>>,
+    /// Skip the build when an image with this tag already exists (default true).
+    #[serde(default = "yes")]
+    pub if_missing: bool,
+}
+
+/// `command`: run a program as setup.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupCommand {
+    /// The program and its arguments.
+    pub run: Sp<Vec<Sp<String>>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One step of a lesson.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Unique within the lesson (e.g. `push`).
+    pub id: Sp<String>,
+    /// Short title.
+    pub title: Sp<String>,
+    /// Markdown, rendered in the terminal; may use `{{ name }}`.
+    #[serde(default)]
+    pub body: Option<Sp<String>>,
+    /// Commands to try, shown set apart from the text; may use `{{ name }}`.
+    #[serde(default)]
+    pub commands: Vec<Sp<String>>,
+    /// What must hold for the step to be done; all must pass.
+    #[serde(default)]
+    pub checks: Vec<Sp<Check>>,
+    /// Hints, revealed one at a time.
+    #[serde(default)]
+    pub hints: Vec<Sp<String>>,
+    /// The commands that solve the step, one a line (shown on request; run by `test-lesson`).
+    #[serde(default)]
+    pub solution: Option<Sp<String>>,
+    /// No machine can verify this step fully (sign up in a browser): the learner confirms it. Any
+    /// checks still run.
+    #[serde(default)]
+    pub human_only: bool,
+    /// A page to open with `o` (e.g. the learner's repository on Docker Hub).
+    #[serde(default)]
+    pub link: Option<Sp<String>>,
+    /// A question to answer (key notes become quizzes).
+    #[serde(default)]
+    pub quiz: Option<Sp<Quiz>>,
+}
+
+/// A multiple-choice question.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Quiz {
+    /// The question.
+    pub question: Sp<String>,
+    /// The choices, shown in this order.
+    pub choices: Sp<Vec<Sp<String>>>,
+    /// The right choice, written exactly as in `choices`.
+    pub answer: Sp<String>,
+    /// Why that is the answer, shown after answering.
+    pub why: Sp<String>,
+}
+
+impl Lesson {
+    /// Every templated string of the lesson, each with what it is (for messages).
+    pub fn templates(&self) -> Vec<&Sp<String>> {
+        let mut all: Vec<&Sp<String>> = Vec::new();
+        all.extend(self.summary.iter());
+        for var in self.variables.values() {
+            all.extend(var.default.iter());
+            all.extend(var.prompt.iter());
+        }
+        for action in &self.setup {
+            match &action.value {
+                SetupAction::BuildImage(b) => all.push(&b.tag),
+                SetupAction::Command(c) => all.extend(c.run.iter()),
+            }
+        }
+        for step in self.steps.iter() {
+            all.extend(step.templates());
+        }
+        all
+    }
+}
+
+impl Step {
+    pub fn templates(&self) -> Vec<&Sp<String>> {
+        let mut all: Vec<&Sp<String>> = vec![&self.title];
+        all.extend(self.body.iter());
+        all.extend(self.commands.iter());
+        all.extend(self.hints.iter());
+        all.extend(self.solution.iter());
+        all.extend(self.link.iter());
+        for check in &self.checks {
+            all.extend(check.templates());
+        }
+        if let Some(quiz) = &self.quiz {
+            all.push(&quiz.question);
+            all.extend(quiz.choices.iter());
+            all.push(&quiz.why);
+        }
+        all
+    }
+
+    /// A step is machine-verified when it has checks; a quiz is verified by answering it.
+    pub fn has_something_to_do(&self) -> bool {
+        !self.checks.is_empty() || self.quiz.is_some() || self.human_only
+    }
+}

@@ -1,0 +1,633 @@
+//! Lint: what a lesson can get wrong after it parsed. Each problem is a `Diagnostic` pointing at the
+//! culprit. Syntax and type errors come from `load`; this module checks meaning: ids, variables,
+//! references between lessons, image references, patterns, quizzes and steps that verify nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::lesson::Sp;
+use crate::lesson::load::SourceFile;
+use crate::lesson::model::{Lesson, SetupAction};
+use crate::lesson::template;
+
+/// Variables every lesson has without declaring them: the registry the course runs against, and the
+/// prefix (`HOST/`, or nothing for Docker Hub) that image references start with.
+pub const BUILTIN_VARIABLES: &[&str] = &["registry", "registry_prefix"];
+
+static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").unwrap());
+static VAR_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
+
+/// A parsed lesson and the file it came from.
+pub struct Parsed<'a> {
+    pub file: &'a SourceFile,
+    pub lesson: &'a Lesson,
+}
+
+/// Lint a set of lessons that may require each other. `known_ids` are lessons outside the set that
+/// `requires` may name (for example the shipped course when linting a folder of new lessons).
+pub fn validate_all(lessons: &[Parsed<'_>], known_ids: &BTreeSet<String>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut ids: BTreeMap<&str, &Parsed> = BTreeMap::new();
+    for p in lessons {
+        let id = p.lesson.id.as_str();
+        if let Some(first) = ids.get(id) {
+            out.push(
+                at(
+                    p.file,
+                    &p.lesson.id,
+                    "duplicate-lesson-id",
+                    format!("lesson id `{id}` is used twice"),
+                )
+                .help(format!("`{}` already uses it", first.file.name)),
+            );
+        } else {
+            ids.insert(id, p);
+        }
+    }
+    let all_ids: BTreeSet<&str> = ids
+        .keys()
+        .copied()
+        .chain(known_ids.iter().map(String::as_str))
+        .collect();
+    for p in lessons {
+        out.extend(validate(p, &all_ids));
+    }
+    out.extend(requires_cycles(&ids));
+    out
+}
+
+/// Point a diagnostic at a located value.
+fn at<T>(file: &SourceFile, node: &Sp<T>, code: &'static str, message: String) -> Diagnostic {
+    let d = Diagnostic::error(code, message);
+    let d = match node.byte_range() {
+        Some(r) if node.line() > 0 => d.at(&file.text, r.start..r.end.max(r.start + 1)),
+        _ => d,
+    };
+    d.in_file(&file.name)
+}
+
+/// Point at the key a mapping value is written under (`username:` for a variable), which sits before the
+/// value on its line or a line above.
+fn at_key<T>(
+    file: &SourceFile,
+    node: &Sp<T>,
+    key: &str,
+    code: &'static str,
+    message: String,
+) -> Diagnostic {
+    let end = node
+        .byte_range()
+        .map_or(0, |r| r.start)
+        .min(file.text.len());
+    let from = end.saturating_sub(400);
+    let found = (from..=end)
+        .rev()
+        .filter(|i| file.text.is_char_boundary(*i))
+        .find(|i| {
+            file.text[*i..].starts_with(key)
+                && file.text[*i + key.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .starts_with(':')
+        });
+    match found {
+        Some(i) if node.line() > 0 => Diagnostic::error(code, message)
+            .at(&file.text, i..i + key.len())
+            .in_file(&file.name),
+        _ => at(file, node, code, message),
+    }
+}
+
+/// Point at the first `needle` written at or after a node (a variable inside a string, a quoted value).
+fn at_text<T>(
+    file: &SourceFile,
+    node: &Sp<T>,
+    needle: &str,
+    code: &'static str,
+    message: String,
+) -> Diagnostic {
+    let start = node
+        .byte_range()
+        .map_or(0, |r| r.start)
+        .min(file.text.len());
+    match file.text.get(start..).and_then(|rest| rest.find(needle)) {
+        Some(i) if node.line() > 0 => Diagnostic::error(code, message)
+            .at(&file.text, start + i..start + i + needle.len())
+            .in_file(&file.name),
+        _ => at(file, node, code, message),
+    }
+}
+
+fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
+    let (file, lesson) = (p.file, p.lesson);
+    let mut out = Vec::new();
+
+    if !ID.is_match(&lesson.id) {
+        out.push(
+            at(
+                file,
+                &lesson.id,
+                "invalid-id",
+                format!(
+                    "lesson id `{}` is not lowercase words joined by `-`",
+                    *lesson.id
+                ),
+            )
+            .help("for example `tag-an-image`"),
+        );
+    }
+    for req in &lesson.requires {
+        if req.as_str() == lesson.id.as_str() {
+            out.push(at(
+                file,
+                req,
+                "requires-cycle",
+                format!("lesson `{}` requires itself", *req),
+            ));
+        } else if !all_ids.contains(req.as_str()) {
+            let mut d = at(
+                file,
+                req,
+                "unknown-lesson",
+                format!("required lesson `{}` does not exist", *req),
+            );
+            if let Some(best) = did_you_mean(req, all_ids.iter().copied()) {
+                d = d.label(format!("did you mean `{best}`?"));
+            }
+            out.push(d);
+        }
+    }
+
+    // Variables: names, patterns, defaults, and derivations between them.
+    let mut defined: BTreeSet<&str> = BUILTIN_VARIABLES.iter().copied().collect();
+    defined.extend(lesson.variables.keys().map(String::as_str));
+    for (name, var) in &lesson.variables {
+        if !VAR_NAME.is_match(name) {
+            out.push(
+                at_key(
+                    file,
+                    var,
+                    name,
+                    "invalid-variable-name",
+                    format!("variable name `{name}` is not an identifier"),
+                )
+                .help("use letters, digits and `_`, starting with a letter"),
+            );
+        }
+        if BUILTIN_VARIABLES.contains(&name.as_str()) {
+            out.push(
+                at_key(
+                    file,
+                    var,
+                    name,
+                    "builtin-variable",
+                    format!("variable `{name}` is built in and cannot be declared"),
+                )
+                .help("`registry` and `registry_prefix` come from `--registry`"),
+            );
+        }
+        if var.prompt.is_none() && var.default.is_none() {
+            out.push(
+                at_key(
+                    file,
+                    var,
+                    name,
+                    "variable-without-value",
+                    format!("variable `{name}` has neither `prompt` nor `default`"),
+                )
+                .help("add `prompt:` to ask the learner, or `default:` to derive it"),
+            );
+        }
+        if let Some(pattern) = &var.pattern {
+            match Regex::new(pattern) {
+                Err(e) => out.push(
+                    at(
+                        file,
+                        pattern,
+                        "invalid-pattern",
+                        format!("pattern of `{name}` is not a valid regular expression"),
+                    )
+                    .help(
+                        e.to_string()
+                            .lines()
+                            .last()
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
+                    ),
+                ),
+                Ok(re) => {
+                    if !pattern.starts_with('^') || !pattern.ends_with('$') {
+                        out.push(at(file, pattern, "unanchored-pattern", format!("pattern of `{name}` is not anchored"))
+                            .help("write it as `^...$` so it must match the whole value, not a part of it"));
+                    }
+                    if let Some(default) = &var.default
+                        && template::references(default).is_empty()
+                        && !re.is_match(default)
+                    {
+                        out.push(at(
+                            file,
+                            default,
+                            "default-mismatch",
+                            format!(
+                                "default of `{name}` does not match its pattern `{}`",
+                                **pattern
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out.extend(variable_cycles(file, lesson));
+
+    // Every `{{ name }}` must be defined; every declared variable should be used.
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for text in lesson.templates() {
+        for r in template::references(text) {
+            used.insert(r.name);
+            if !defined.contains(r.name) {
+                let mut d = at_text(
+                    file,
+                    text,
+                    &text[r.range.clone()],
+                    "undefined-variable",
+                    format!("undefined variable `{}`", r.name),
+                );
+                if let Some(best) = did_you_mean(r.name, defined.iter().copied()) {
+                    d = d.label(format!("did you mean `{best}`?"));
+                } else {
+                    d = d.help("declare it under `variables:`");
+                }
+                out.push(d);
+            }
+        }
+    }
+    for (name, var) in &lesson.variables {
+        if !used.contains(name.as_str()) {
+            let mut d = at_key(
+                file,
+                var,
+                name,
+                "unused-variable",
+                format!("variable `{name}` is never used"),
+            );
+            d.severity = crate::diagnostic::Severity::Warning;
+            out.push(d.help("remove it, or use it as `{{ NAME }}`".replace("NAME", name)));
+        }
+    }
+
+    let samples = sample_values(lesson);
+    for action in &lesson.setup {
+        if let SetupAction::BuildImage(b) = &action.value {
+            out.extend(check_image_ref(file, &b.tag, &samples));
+            if !b.files.contains_key("Dockerfile") {
+                out.push(at(
+                    file,
+                    &b.files,
+                    "missing-dockerfile",
+                    "`build_image` has no `Dockerfile` among its files".into(),
+                ));
+            }
+        }
+        if let SetupAction::Command(c) = &action.value
+            && c.run.is_empty()
+        {
+            out.push(at(
+                file,
+                &c.run,
+                "empty-command",
+                "`command` has an empty `run`".into(),
+            ));
+        }
+    }
+
+    // Steps.
+    if lesson.steps.is_empty() {
+        out.push(
+            at(
+                file,
+                &lesson.steps,
+                "no-steps",
+                "lesson has no steps".into(),
+            )
+            .help("a lesson needs at least one step"),
+        );
+    }
+    let mut step_ids: HashMap<&str, &Sp<String>> = HashMap::new();
+    for step in lesson.steps.iter() {
+        if !ID.is_match(&step.id) {
+            out.push(at(
+                file,
+                &step.id,
+                "invalid-id",
+                format!(
+                    "step id `{}` is not lowercase words joined by `-`",
+                    *step.id
+                ),
+            ));
+        }
+        if step_ids.insert(step.id.as_str(), &step.id).is_some() {
+            out.push(at(
+                file,
+                &step.id,
+                "duplicate-step-id",
+                format!("step id `{}` is used twice in this lesson", *step.id),
+            ));
+        }
+        if !step.has_something_to_do() {
+            out.push(
+                at(
+                    file,
+                    &step.id,
+                    "empty-step",
+                    format!("step `{}` verifies nothing", *step.id),
+                )
+                .help("add `checks:`, a `quiz:`, or mark it `human_only: true`"),
+            );
+        }
+        for check in &step.checks {
+            for r in check.image_refs() {
+                out.extend(check_image_ref(file, r, &samples));
+            }
+            for pattern in check.patterns() {
+                if let Err(e) = Regex::new(pattern) {
+                    out.push(
+                        at(
+                            file,
+                            pattern,
+                            "invalid-pattern",
+                            "not a valid regular expression".into(),
+                        )
+                        .help(
+                            e.to_string()
+                                .lines()
+                                .last()
+                                .unwrap_or_default()
+                                .trim()
+                                .to_string(),
+                        ),
+                    );
+                }
+            }
+            if let crate::check::Check::Command(c) = &check.value
+                && c.run.is_empty()
+            {
+                out.push(at(
+                    file,
+                    &c.run,
+                    "empty-command",
+                    "`command` has an empty `run`".into(),
+                ));
+            }
+        }
+        if let Some(solution) = &step.solution {
+            for line in solution
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            {
+                if shell_words::split(line).is_err() {
+                    out.push(at_text(
+                        file,
+                        solution,
+                        line,
+                        "invalid-solution",
+                        "solution line has an unclosed quote".into(),
+                    ));
+                }
+            }
+        }
+        if let Some(link) = &step.link
+            && !(link.starts_with("https://") || link.starts_with("http://"))
+        {
+            out.push(at(
+                file,
+                link,
+                "invalid-link",
+                "`link` must start with `https://` or `http://`".into(),
+            ));
+        }
+        if let Some(quiz) = &step.quiz {
+            if quiz.choices.len() < 2 {
+                out.push(at(
+                    file,
+                    &quiz.choices,
+                    "quiz-too-few-choices",
+                    "a quiz needs at least two choices".into(),
+                ));
+            }
+            let mut seen = BTreeSet::new();
+            for choice in quiz.choices.iter() {
+                if !seen.insert(choice.as_str()) {
+                    out.push(at(
+                        file,
+                        choice,
+                        "quiz-duplicate-choice",
+                        format!("choice `{}` is listed twice", **choice),
+                    ));
+                }
+            }
+            if !quiz
+                .choices
+                .iter()
+                .any(|c| c.as_str() == quiz.answer.as_str())
+            {
+                let mut d = at(
+                    file,
+                    &quiz.answer,
+                    "quiz-answer-not-a-choice",
+                    "the quiz's answer is not among its choices".into(),
+                );
+                if let Some(best) =
+                    did_you_mean(&quiz.answer, quiz.choices.iter().map(|c| c.as_str()))
+                {
+                    d = d.label(format!("did you mean `{best}`?"));
+                } else {
+                    d = d.help("write the answer exactly as one of `choices`");
+                }
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// Values to try image references with: each variable's own default when it is plain text, else a
+/// plausible learner name, so `{{ username }}/app:1.0` can be checked before anyone typed a name.
+fn sample_values(lesson: &Lesson) -> BTreeMap<String, String> {
+    let mut vars = BTreeMap::from([
+        ("registry".to_string(), "docker.io".to_string()),
+        ("registry_prefix".to_string(), String::new()),
+    ]);
+    for (name, var) in &lesson.variables {
+        let plain = var
+            .default
+            .as_ref()
+            .filter(|d| template::references(d).is_empty());
+        vars.insert(
+            name.clone(),
+            plain.map_or_else(|| "learner1".to_string(), |d| d.to_string()),
+        );
+    }
+    // Derived defaults, as many rounds as there can be links in a chain.
+    for _ in 0..lesson.variables.len() {
+        for (name, var) in &lesson.variables {
+            if let Some(default) = &var.default
+                && let Ok(v) = template::render(default, &vars)
+            {
+                vars.insert(name.clone(), v);
+            }
+        }
+    }
+    vars
+}
+
+fn check_image_ref(
+    file: &SourceFile,
+    node: &Sp<String>,
+    samples: &BTreeMap<String, String>,
+) -> Vec<Diagnostic> {
+    let Ok(rendered) = template::render(node, samples) else {
+        return Vec::new(); // undefined variables are reported on their own
+    };
+    match oci_client::Reference::try_from(rendered.as_str()) {
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            let mut d = at(
+                file,
+                node,
+                "invalid-image-reference",
+                format!("`{}` is not a valid image reference", **node),
+            );
+            let help = if rendered.chars().any(|c| c.is_ascii_uppercase()) {
+                "repository names must be lowercase".to_string()
+            } else {
+                format!("{e} (as `{rendered}`)")
+            };
+            d = d.help(help);
+            vec![d]
+        }
+    }
+}
+
+/// Variables whose defaults refer to each other in a loop can never get a value.
+fn variable_cycles(file: &SourceFile, lesson: &Lesson) -> Vec<Diagnostic> {
+    let deps: BTreeMap<&str, Vec<&str>> = lesson
+        .variables
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str(),
+                v.default
+                    .as_ref()
+                    .map(|d| {
+                        template::references(d)
+                            .into_iter()
+                            .map(|r| r.name)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for start in deps.keys() {
+        if let Some(cycle) = find_cycle(start, &deps) {
+            // Report each cycle once, at its smallest member.
+            if cycle.iter().min() == Some(start) {
+                let var = &lesson.variables[*start];
+                out.push(
+                    at_key(
+                        file,
+                        var,
+                        start,
+                        "variable-cycle",
+                        format!(
+                            "variables refer to each other in a loop: {}",
+                            cycle.join(" → ")
+                        ),
+                    )
+                    .help("one of them needs a `prompt` or a plain `default`"),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn requires_cycles(ids: &BTreeMap<&str, &Parsed<'_>>) -> Vec<Diagnostic> {
+    let deps: BTreeMap<&str, Vec<&str>> = ids
+        .iter()
+        .map(|(id, p)| {
+            (
+                *id,
+                p.lesson
+                    .requires
+                    .iter()
+                    .map(|r| r.as_str())
+                    .filter(|r| r != id)
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for start in deps.keys() {
+        if let Some(cycle) = find_cycle(start, &deps)
+            && cycle.iter().min() == Some(start)
+        {
+            let p = ids[start];
+            let node = p
+                .lesson
+                .requires
+                .iter()
+                .find(|r| cycle.contains(&r.as_str()))
+                .unwrap_or(&p.lesson.id);
+            out.push(
+                at(
+                    p.file,
+                    node,
+                    "requires-cycle",
+                    format!(
+                        "lessons require each other in a loop: {}",
+                        cycle.join(" → ")
+                    ),
+                )
+                .help("a lesson can only require lessons that come before it"),
+            );
+        }
+    }
+    out
+}
+
+/// A path from `start` back to itself, if there is one (depth-first, each node once).
+fn find_cycle<'a>(start: &'a str, deps: &BTreeMap<&'a str, Vec<&'a str>>) -> Option<Vec<&'a str>> {
+    fn walk<'a>(
+        node: &'a str,
+        start: &'a str,
+        deps: &BTreeMap<&'a str, Vec<&'a str>>,
+        path: &mut Vec<&'a str>,
+        seen: &mut BTreeSet<&'a str>,
+    ) -> bool {
+        for next in deps.get(node).into_iter().flatten() {
+            if *next == start {
+                path.push(next);
+                return true;
+            }
+            if seen.insert(next) {
+                path.push(next);
+                if walk(next, start, deps, path, seen) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
+    }
+    let mut path = vec![start];
+    let mut seen = BTreeSet::from([start]);
+    walk(start, start, deps, &mut path, &mut seen).then_some(path)
+}

@@ -1,0 +1,155 @@
+//! HTTP plumbing shared by the registry and Docker Hub probes: one way to build a client with bounded
+//! timeouts, one way to turn transport failures and status codes into [`ProbeError`]s (refused, timeout
+//! and 5xx become "could not verify"; 429 carries its `Retry-After`), so both probes classify the world
+//! identically.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use super::ProbeError;
+
+/// How long connecting may take: a registry that does not accept a connection in this time is down.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one whole request may take by default.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A client with bounded timeouts and a user agent that names us.
+pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ProbeError> {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .user_agent(concat!("learn-registry/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ProbeError::Protocol {
+            target: "the HTTP client".into(),
+            reason: super::docker::error_chain(&e),
+        })
+}
+
+/// A transport failure: timeouts and connection failures are "could not verify", anything else (a body
+/// we could not decode, a malformed URL) is a protocol error.
+pub(crate) fn transport_error(error: reqwest::Error, target: &str, timeout: Duration) -> ProbeError {
+    let reason = super::docker::error_chain(&error);
+    if error.is_timeout() {
+        ProbeError::Timeout {
+            target: target.to_string(),
+            after: timeout,
+        }
+    } else if error.is_connect() || error.is_request() || error.is_body() {
+        ProbeError::Unavailable {
+            target: target.to_string(),
+            reason,
+        }
+    } else {
+        ProbeError::Protocol {
+            target: target.to_string(),
+            reason,
+        }
+    }
+}
+
+/// 429 and 5xx as errors ("could not verify"); `None` for every other status, which callers interpret.
+pub(crate) fn unverifiable_status(
+    status: StatusCode,
+    headers: &HeaderMap,
+    target: &str,
+) -> Option<ProbeError> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, Utc::now()))
+            .or_else(|| {
+                // Docker Hub also says when the window resets, as a Unix time.
+                let reset = headers.get("x-ratelimit-reset")?.to_str().ok()?;
+                let reset: i64 = reset.trim().parse().ok()?;
+                Some(Duration::from_secs(
+                    (reset - Utc::now().timestamp()).max(0) as u64,
+                ))
+            });
+        return Some(ProbeError::RateLimited {
+            target: target.to_string(),
+            retry_after,
+        });
+    }
+    if status.is_server_error() {
+        return Some(ProbeError::Unavailable {
+            target: target.to_string(),
+            reason: format!("it answered {status}"),
+        });
+    }
+    None
+}
+
+/// `Retry-After`: either delay-seconds or an HTTP date (RFC 9110 §10.2.3). A date in the past means
+/// "now" (zero). `None` for anything unparseable.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = DateTime::parse_from_rfc2822(value)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+        // The obsolete asctime and RFC 850 forms, which HTTP still allows.
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(value, "%a %b %e %H:%M:%S %Y")
+                .ok()
+                .map(|d| d.and_utc())
+        })
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(value, "%A, %d-%b-%y %H:%M:%S GMT")
+                .ok()
+                .map(|d| d.and_utc())
+        })?;
+    Some((when - now).to_std().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = Utc.with_ymd_and_hms(2015, 10, 21, 7, 27, 0).unwrap();
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            parse_retry_after("Wednesday, 21-Oct-15 07:28:30 GMT", now),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_retry_after("Wed Oct 21 07:29:00 2015", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 20 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means retry now"
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn statuses_that_mean_could_not_verify() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, "30".parse().unwrap());
+        let err = unverifiable_status(StatusCode::TOO_MANY_REQUESTS, &headers, "x").unwrap();
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
+        let err =
+            unverifiable_status(StatusCode::BAD_GATEWAY, &HeaderMap::new(), "x").unwrap();
+        assert!(err.is_unverifiable());
+        assert!(unverifiable_status(StatusCode::NOT_FOUND, &HeaderMap::new(), "x").is_none());
+        assert!(unverifiable_status(StatusCode::UNAUTHORIZED, &HeaderMap::new(), "x").is_none());
+    }
+}
