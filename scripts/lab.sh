@@ -32,6 +32,15 @@
 #   image       my-app:latest, built offline FROM scratch (a text file and Debian's static busybox) in the
 #               engine, then copied into podman's store with `docker save | docker load` (same image ID).
 #
+# Settings (environment): LAB_DIR, the four ports above, LAB_PODMAN=off, LAB_TIMEOUT (engine start, 60s).
+# Output of `env`: DOCKER_HOST (= LAB_DOCKER_HOST), LAB_PODMAN_HOST, LAB_IMAGE, LAB_REGISTRY{,_HTPASSWD,_TOKEN},
+# LAB_TOKEN_{REALM,SERVICE,ISSUER,CERT}, LAB_PRIVATE_REPOS_FILE, LAB_HTPASSWD_{USER,PASSWORD}[2],
+# LAB_TOKEN_{USER,PASSWORD}[2|3]. `status` exits 1 if something is not running.
+#
+# Known quirk: through Podman's Docker API, `docker login` (POST /auth) uses plain HTTP only for
+# "localhost:PORT" names, so Podman learners log in to localhost:5002, not 127.0.0.1:5002 (pushes and
+# pulls work with both; registries.conf marks both insecure).
+#
 # Every process is started detached (setsid) with its pid in a pid file; `down` and `stop-*` signal only
 # pids from those files whose command line still names this lab. Starting is idempotent: a component
 # that is running, healthy and configured the same is left alone; a changed configuration restarts it.
@@ -214,10 +223,11 @@ engine_args() {
 		# uses it instead of starting its own), keep our containers in namespaces of our own.
 		--config-file "$LAB/docker/daemon.json"
 		--containerd-namespace learn-registry-lab --containerd-plugins-namespace learn-registry-lab-plugins
-		--insecure-registry "127.0.0.1:$OPEN_PORT"
-		--insecure-registry "127.0.0.1:$HTPASSWD_PORT"
-		--insecure-registry "127.0.0.1:$TOKEN_REGISTRY_PORT"
 	)
+	local port
+	for port in "$OPEN_PORT" "$HTPASSWD_PORT" "$TOKEN_REGISTRY_PORT"; do
+		ENGINE_ARGS+=(--insecure-registry "127.0.0.1:$port" --insecure-registry "localhost:$port")
+	done
 }
 
 start_engine() {
@@ -237,6 +247,10 @@ start_engine() {
 		fi
 	fi
 	rm -f -- "$LAB/docker/dockerd.pid"
+	# After a crash dockerd trusts exec/containerd/containerd.pid blindly ("containerd is still running")
+	# and then times out if that pid is dead or recycled. Keep the file only if it is really our containerd.
+	pid_of "$LAB/docker/exec/containerd/containerd.pid" "$LAB/docker/exec/containerd" >/dev/null ||
+		rm -f -- "$LAB/docker/exec/containerd/containerd.pid"
 	spawn "$LAB/docker/dockerd.log" dockerd "${ENGINE_ARGS[@]}"
 	wait_until "$TIMEOUT" dockerd "$LAB/docker/dockerd.log" "$SPAWNED_PID" sock_ping "$DOCKER_SOCK" || exit 1
 	log "engine: started (pid $SPAWNED_PID) on unix://$DOCKER_SOCK"
@@ -431,7 +445,7 @@ start_token_server() {
 		printf '%s\n' "${args[@]}"
 		sha256sum "$TOKEN_SERVER"
 	} | write_if_changed "$dir/server.args" && changed=1
-	if pid=$(pid_of "$dir/token-server.pid" "$TOKEN_SERVER"); then
+	if pid=$(pid_of "$dir/token-server.pid" "$dir/users.json"); then
 		if ((changed)); then
 			log "token server: script or settings changed; restarting"
 			stop_token_server
@@ -448,7 +462,7 @@ start_token_server() {
 	log "token server: started (pid $SPAWNED_PID) on $TOKEN_REALM"
 }
 
-stop_token_server() { stop_pid "$LAB/token/token-server.pid" "$TOKEN_SERVER" "token server"; }
+stop_token_server() { stop_pid "$LAB/token/token-server.pid" "$LAB/token/users.json" "token server"; }
 
 # ------------------------------------------------------------------------------------------- podman
 
@@ -491,9 +505,10 @@ podman_config() {
 	EOF
 	{
 		echo '# Written by scripts/lab.sh: no search registries (offline); the lab registries speak plain HTTP.'
+		echo '# localhost:PORT too: podman 4.3 logs in (POST /auth) over plain HTTP only to "localhost:" names.'
 		echo 'unqualified-search-registries = []'
 		for port in "$OPEN_PORT" "$HTPASSWD_PORT" "$TOKEN_REGISTRY_PORT"; do
-			printf '\n[[registry]]\nlocation = "127.0.0.1:%s"\ninsecure = true\n' "$port"
+			printf '\n[[registry]]\nlocation = "%s:%s"\ninsecure = true\n' 127.0.0.1 "$port" localhost "$port"
 		done
 	} | write_if_changed "$dir/registries.conf" && same=0
 	return $same
@@ -508,6 +523,7 @@ start_podman() {
 	local dir=$LAB/podman pid changed=0 did pid2
 	mkdir -p -- "$dir"
 	if [[ ${LAB_PODMAN:-on} == off ]]; then
+		stop_podman
 		podman_disable "skipped (LAB_PODMAN=off)"
 		return 0
 	fi
@@ -538,6 +554,10 @@ start_podman() {
 		log "podman: started (pid $SPAWNED_PID) on unix://$PODMAN_SOCK"
 	fi
 	# Same image as the engine's: the config digest, hence the image ID, survives save/load.
+	if ! sock_ping "$DOCKER_SOCK"; then
+		warn "podman: the engine is not running, so $IMAGE was not copied into podman's store"
+		return 0
+	fi
 	docker_cli
 	did=$(image_id "$DOCKER_SOCK")
 	pid2=$(image_id "$PODMAN_SOCK")
@@ -616,7 +636,7 @@ status() {
 			all=1
 		fi
 	done
-	if pid=$(pid_of "$LAB/token/token-server.pid" "$TOKEN_SERVER") && token_server_ok; then
+	if pid=$(pid_of "$LAB/token/token-server.pid" "$LAB/token/users.json") && token_server_ok; then
 		status_line "token server" running "pid $pid, $TOKEN_REALM"
 	else
 		status_line "token server" stopped "$TOKEN_REALM"
@@ -640,10 +660,10 @@ up() {
 	lock_lab
 	start_engine
 	ensure_image
-	for name in "${REGISTRY_NAMES[@]}"; do
-		[[ $name == token ]] && start_token_server
-		start_registry "$name"
-	done
+	start_registry open
+	start_registry htpasswd
+	start_token_server
+	start_registry token
 	start_podman
 	log "up in $((SECONDS - started))s; lab dir $LAB"
 	print_env

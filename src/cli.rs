@@ -33,6 +33,39 @@ pub struct Global {
     /// Do not color the output (also: the NO_COLOR environment variable).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Set a lesson variable, e.g. `--var username=alice` (repeatable).
+    #[arg(long = "var", global = true, value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// The registry the course runs against: `docker.io` (Docker Hub) or `HOST[:PORT]`.
+    #[arg(
+        long,
+        global = true,
+        env = "LEARN_REGISTRY_REGISTRY",
+        default_value = "docker.io"
+    )]
+    pub registry: String,
+    /// Talk plain HTTP to this registry too (loopback registries always may), like dockerd's
+    /// `insecure-registries` (repeatable).
+    #[arg(long = "insecure-registry", global = true, value_name = "HOST[:PORT]")]
+    pub insecure_registries: Vec<String>,
+    /// Base URL of Docker Hub's REST API.
+    #[arg(
+        long,
+        global = true,
+        env = "LEARN_REGISTRY_HUB_API",
+        default_value = "https://hub.docker.com"
+    )]
+    pub hub_api: String,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!("`{name}` is not a variable name"));
+    }
+    Ok((name.to_string(), value.to_string()))
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +107,26 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Verify now, without prompts: every step of a lesson (or of the whole course) against the
+    /// engine, the registry and Docker Hub. Stored progress is never trusted.
+    #[command(
+        after_help = "Exit codes: 0 all passed, 1 something failed, 2 usage or lesson error, 3 something could not be verified.\n\nExamples:\n  learn-registry check tag-an-image --var username=alice\n  learn-registry check --registry 127.0.0.1:5000 --var username=alice --var classmate=bobby --format json\n  learn-registry check push-an-image --step push --format junit --out report.xml"
+    )]
+    Check {
+        /// The lesson; without it, every lesson of the course.
+        lesson: Option<String>,
+        /// Only this step.
+        #[arg(long)]
+        step: Option<String>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+        /// Write the report here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Allow lessons from outside the shipped course to run their commands, without asking.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  learn-registry completions bash > /etc/bash_completion.d/learn-registry\n  learn-registry completions zsh > \"${fpath[1]}/_learn-registry\""
@@ -85,6 +138,13 @@ pub enum Command {
 pub enum ListFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

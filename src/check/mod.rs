@@ -4,13 +4,19 @@
 //! `kinds/` (its fields, what it references, and later how it is evaluated). Adding a kind touches the
 //! enum, its file, the schema (derived) and a test — nothing else.
 
+pub mod context;
+pub mod diagnose;
 pub mod kinds;
+pub mod outcome;
+pub mod report;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::lesson::Sp;
+pub use context::{Context, Settings};
 pub use kinds::*;
+pub use outcome::{CheckResult, Outcome, Status};
 
 /// One check of a step. In YAML a check is a one-key mapping: `- image_exists: { image: "..." }`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -124,6 +130,20 @@ impl Check {
 
     pub fn remote(&self) -> bool {
         dispatch!(self, c => c.remote())
+    }
+
+    /// Whether evaluating runs a program from the lesson (needs the learner's trust).
+    pub fn runs_command(&self) -> bool {
+        matches!(self, Check::Command(_))
+    }
+
+    /// Evaluate now, against the world as `ctx` sees it.
+    pub async fn evaluate(&self, ctx: &Context) -> CheckResult {
+        let outcome = dispatch!(self, c => c.evaluate(ctx).await);
+        CheckResult {
+            kind: self.kind(),
+            outcome,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! One file per command. Each returns the exit code it means (`crate::exit`); `Err` is for the
 //! program going wrong (cannot write a file), not for a lesson or a check failing.
 
+pub mod check;
 mod lint;
 mod list;
 mod new;
@@ -18,6 +19,22 @@ pub fn dispatch(cli: Cli) -> miette::Result<u8> {
         Command::List { format } => list::run(&global, format),
         Command::Lint { paths, format } => lint::run(&global, &paths, format),
         Command::New { id, dir, force } => new::run(&id, &dir, force),
+        Command::Check {
+            lesson,
+            step,
+            format,
+            out,
+            yes,
+        } => check::run(
+            &global,
+            check::Args {
+                lesson,
+                step,
+                format,
+                out,
+                yes,
+            },
+        ),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::lesson::Lesson);
             let text = serde_json::to_string_pretty(&schema).expect("a schema always serializes");

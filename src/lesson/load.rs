@@ -45,6 +45,14 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, Diagnostic> {
         )
         .help("save the file as UTF-8 (most editors: \"Save with encoding\")"));
     }
+    if looks_like_utf16(bytes) {
+        return Err(fail(
+            "wrong-encoding",
+            "lesson file looks like UTF-16 (without a byte-order mark); lessons must be UTF-8"
+                .into(),
+        )
+        .help("save the file as UTF-8 (most editors: \"Save with encoding\")"));
+    }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -63,7 +71,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, Diagnostic> {
                         bytes[e.valid_up_to()]
                     ),
                 )
-                .help("save the file as UTF-8; Latin-1 or Windows-1252 text must be converted")
+                .help(latin1_hint(bytes[e.valid_up_to()]))
             };
             return Err(d.at(prefix, prefix.len()..prefix.len()).in_file(name));
         }
@@ -79,6 +87,39 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, Diagnostic> {
         name: name.to_string(),
         text: text.to_string(),
     })
+}
+
+/// Text in UTF-16 without a byte-order mark: ASCII characters each come with a NUL byte, all on the same
+/// side (odd offsets for little-endian, even for big-endian). Binary files have NULs anywhere.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 4 {
+        return false;
+    }
+    let pairs = head.len() / 2;
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let (even, odd) = (nul_at(0), nul_at(1));
+    let mostly = |n: usize| n * 10 >= pairs * 4;
+    let hardly = |n: usize| n * 20 <= pairs;
+    (mostly(odd) && hardly(even)) || (mostly(even) && hardly(odd))
+}
+
+/// What to say about a byte that is not UTF-8: a lone byte from 0xA0 up is most likely a Latin-1 letter.
+fn latin1_hint(byte: u8) -> String {
+    if byte >= 0xA0 {
+        format!(
+            "in Latin-1 or Windows-1252, 0x{byte:02X} is `{}`; save the file as UTF-8",
+            char::from(byte)
+        )
+    } else {
+        "save the file as UTF-8; Latin-1 or Windows-1252 text must be converted".to_string()
+    }
 }
 
 fn options() -> Options {

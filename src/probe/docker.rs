@@ -53,23 +53,35 @@ pub struct Endpoint {
 impl Endpoint {
     /// Resolve the engine address from the environment and Docker's config the way the CLI does.
     pub fn resolve() -> Result<Endpoint, ProbeError> {
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Endpoint::resolve_with(
+            |name| std::env::var(name).ok(),
+            &DockerConfig::default_dir(),
+        )
+    }
+
+    /// [`Endpoint::resolve`] with the environment and config folder given: `DOCKER_HOST`, else the
+    /// context named by `DOCKER_CONTEXT` or `currentContext` in `config_dir/config.json`, else the
+    /// default socket. Context `default` means the default socket, as for the CLI.
+    pub fn resolve_with(
+        env: impl Fn(&str) -> Option<String>,
+        config_dir: &Path,
+    ) -> Result<Endpoint, ProbeError> {
+        let env = |name: &str| env(name).filter(|v| !v.is_empty());
         if let Some(host) = env("DOCKER_HOST") {
             return Ok(Endpoint {
                 host,
                 source: EndpointSource::DockerHost,
             });
         }
-        let config_dir = DockerConfig::default_dir();
         let context = match env("DOCKER_CONTEXT") {
             Some(name) => Some(name),
-            None => DockerConfig::load_from_dir(&config_dir)?
+            None => DockerConfig::load_from_dir(config_dir)?
                 .current_context()
                 .map(str::to_string),
         };
         match context {
             Some(name) if name != "default" => {
-                let host = context_host(&config_dir, &name)?;
+                let host = context_host(config_dir, &name)?;
                 Ok(Endpoint {
                     host,
                     source: EndpointSource::Context(name),
@@ -151,29 +163,46 @@ pub struct ImageInfo {
 }
 
 impl ImageInfo {
-    /// The image's tags that name `reference`'s repository and tag, comparing normalized forms so that
-    /// `alice/app:1.0` and `docker.io/alice/app:1.0` match.
+    /// Does the image carry the name `reference` (repository and tag)? Compares normalized forms, so
+    /// `alice/app:1.0` and `docker.io/alice/app:1.0` match. Podman names images it built or loaded under a
+    /// short name `localhost/NAME`, and resolves the short name to that first; such a tag matches
+    /// `NAME` (that is, `docker.io/library/NAME` or `docker.io/NAME`) too.
     pub fn has_tag(&self, reference: &ImageRef) -> bool {
         self.repo_tags.iter().any(|t| {
-            ImageRef::parse(t).is_ok_and(|r| {
-                r.registry() == reference.registry()
-                    && r.repository() == reference.repository()
-                    && r.tag() == reference.tag()
-            })
+            ImageRef::parse(t)
+                .is_ok_and(|r| r.tag() == reference.tag() && same_repository(&r, reference))
         })
     }
 
-    /// The digest the image has in `reference`'s repository (from RepoDigests), if it was pushed there or
-    /// pulled from there.
-    pub fn repo_digest(&self, reference: &ImageRef) -> Option<String> {
-        self.repo_digests.iter().find_map(|entry| {
-            let parsed = ImageRef::parse(entry).ok()?;
-            (parsed.registry() == reference.registry()
-                && parsed.repository() == reference.repository())
-            .then(|| parsed.digest().map(str::to_string))
-            .flatten()
-        })
+    /// The digests the image has in `reference`'s repository (from RepoDigests): where it was pushed to
+    /// or pulled from. Docker lists one per repository; Podman may list several (one per manifest format
+    /// it has pushed), so compare a registry digest with `contains`, not with the first.
+    pub fn repo_digests_for(&self, reference: &ImageRef) -> Vec<String> {
+        self.repo_digests
+            .iter()
+            .filter_map(|entry| {
+                let parsed = ImageRef::parse(entry).ok()?;
+                if parsed.registry() == reference.registry()
+                    && parsed.repository() == reference.repository()
+                {
+                    parsed.digest().map(str::to_string)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
+}
+
+/// Same registry and repository, counting Podman's `localhost/NAME` as the short name `NAME`.
+fn same_repository(local: &ImageRef, wanted: &ImageRef) -> bool {
+    if local.registry() == wanted.registry() && local.repository() == wanted.repository() {
+        return true;
+    }
+    local.registry() == "localhost"
+        && wanted.is_docker_hub()
+        && (wanted.repository() == local.repository()
+            || wanted.repository().strip_prefix("library/") == Some(local.repository()))
 }
 
 /// The kind of image event.
@@ -204,13 +233,26 @@ impl ImageAction {
     }
 }
 
-/// One image event from the engine, owned and trimmed to what checks use.
+/// One image event from the engine, owned and trimmed to what checks use. Engines disagree on where they
+/// put things, so [`ImageEvent::reference`] and [`ImageEvent::image_id`] sort it out:
+///
+/// | engine, action | Actor.ID | Attributes.name |
+/// |---|---|---|
+/// | Docker `tag` | image ID | new reference |
+/// | Docker `push`/`pull` | reference with tag | repository without tag |
+/// | Docker `untag`/`delete` | image ID | image ID |
+/// | Podman `tag`/`untag`/`push`/`delete` | image ID (bare hex) | reference |
+/// | Podman `pull` | empty | reference |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageEvent {
     pub action: ImageAction,
-    /// Actor.ID: an image ID for `tag`/`untag`/`delete`, a reference for `push`/`pull`.
-    pub id: String,
-    /// Actor.Attributes.name: the reference involved, when the engine says.
+    /// The reference the event is about, with its tag, when the engine says (`alice/app:1.0`).
+    pub reference: Option<String>,
+    /// The image ID (`sha256:...`), when the engine says.
+    pub image_id: Option<String>,
+    /// Actor.ID as the engine sent it.
+    pub actor_id: String,
+    /// Actor.Attributes.name as the engine sent it.
     pub name: Option<String>,
     pub time: DateTime<Utc>,
 }
@@ -226,22 +268,45 @@ impl ImageEvent {
             (_, Some(secs)) => Utc.timestamp_opt(secs, 0).single()?,
             _ => return None,
         };
+        let action = ImageAction::from_action(msg.action.as_deref().unwrap_or_default());
+        let actor_id = actor.id.unwrap_or_default();
+        let name = actor
+            .attributes
+            .and_then(|mut a| a.remove("name"))
+            .filter(|n| !n.is_empty());
+        // Docker's push/pull name is the repository without its tag; Actor.ID has the full reference.
+        let candidates = match action {
+            ImageAction::Push | ImageAction::Pull => [Some(actor_id.as_str()), name.as_deref()],
+            _ => [name.as_deref(), Some(actor_id.as_str())],
+        };
+        let reference = candidates
+            .into_iter()
+            .flatten()
+            .find(|c| !c.is_empty() && as_image_id(c).is_none())
+            .map(str::to_string);
         Some(ImageEvent {
-            action: ImageAction::from_action(msg.action.as_deref().unwrap_or_default()),
-            id: actor.id.unwrap_or_default(),
-            name: actor
-                .attributes
-                .and_then(|mut a| a.remove("name"))
-                .filter(|n| !n.is_empty()),
+            action,
+            reference,
+            image_id: as_image_id(&actor_id),
+            actor_id,
+            name,
             time,
         })
     }
 
-    /// The reference this event is about: `name` when present, else Actor.ID (which is the reference
-    /// for push and pull).
-    pub fn reference(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.id)
+    /// Is this event about `wanted` (same registry, repository and tag, normalized)?
+    pub fn is_about(&self, wanted: &ImageRef) -> bool {
+        self.reference
+            .as_deref()
+            .and_then(|r| ImageRef::parse(r).ok())
+            .is_some_and(|r| r.tag() == wanted.tag() && same_repository(&r, wanted))
     }
+}
+
+/// `sha256:<hex>` for an image ID in either spelling (Docker's prefixed, Podman's bare 64 hex).
+fn as_image_id(text: &str) -> Option<String> {
+    let hex = text.strip_prefix("sha256:").unwrap_or(text);
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("sha256:{hex}"))
 }
 
 /// A connection to one Docker Engine (or Podman's Docker API) with a negotiated API version.
@@ -584,25 +649,89 @@ mod tests {
         );
         let err = context_host(dir.path(), "missing").unwrap_err();
         assert!(err.to_string().contains("`missing`"), "{err}");
+
+        // DOCKER_HOST wins, then DOCKER_CONTEXT, then currentContext, then the default socket.
+        std::fs::write(
+            dir.path().join("config.json"),
+            r#"{"currentContext": "lab"}"#,
+        )
+        .unwrap();
+        let no_env = |_: &str| None;
+        let resolved = Endpoint::resolve_with(no_env, dir.path()).unwrap();
+        assert_eq!(resolved.host, "unix:///tmp/lab.sock");
+        assert_eq!(resolved.source, EndpointSource::Context("lab".into()));
+        let host_env = |name: &str| (name == "DOCKER_HOST").then(|| "tcp://127.0.0.1:2375".into());
+        let resolved = Endpoint::resolve_with(host_env, dir.path()).unwrap();
+        assert_eq!(
+            (resolved.host.as_str(), resolved.source),
+            ("tcp://127.0.0.1:2375", EndpointSource::DockerHost)
+        );
+        let default_ctx = |name: &str| (name == "DOCKER_CONTEXT").then(|| "default".into());
+        let resolved = Endpoint::resolve_with(default_ctx, dir.path()).unwrap();
+        assert_eq!(resolved.host, DEFAULT_DOCKER_HOST);
+        let empty = tempfile::tempdir().unwrap();
+        let resolved = Endpoint::resolve_with(no_env, empty.path()).unwrap();
+        assert_eq!(resolved.source, EndpointSource::Default);
+    }
+
+    fn event(json: &str) -> Option<ImageEvent> {
+        ImageEvent::from_message(serde_json::from_str(json).unwrap())
     }
 
     #[test]
     fn event_messages_become_image_events() {
-        let msg: bollard::models::EventMessage = serde_json::from_str(
-            r#"{"Type":"image","Action":"tag","Actor":{"ID":"sha256:abc",
-                "Attributes":{"name":"alice/app:1.0"}},"scope":"local",
-                "time":1700000000,"timeNano":1700000000123456789}"#,
+        const ID: &str = "07933a3120fb312eb0e5b77534b4ee9b7eda24d41516c9bc5e8ad9db67a5265e";
+        // Shapes as dockerd 20.10 and Podman 4.3 send them (see the table on `ImageEvent`).
+        let docker_tag = event(&format!(
+            r#"{{"Type":"image","Action":"tag","Actor":{{"ID":"sha256:{ID}",
+                "Attributes":{{"name":"alice/app:1.0"}}}},"scope":"local",
+                "time":1700000000,"timeNano":1700000000123456789}}"#
+        ))
+        .unwrap();
+        assert_eq!(docker_tag.action, ImageAction::Tag);
+        assert_eq!(docker_tag.reference.as_deref(), Some("alice/app:1.0"));
+        assert_eq!(docker_tag.image_id, Some(format!("sha256:{ID}")));
+        assert_eq!(docker_tag.time.timestamp_subsec_nanos(), 123456789);
+        assert!(docker_tag.is_about(&ImageRef::parse("docker.io/alice/app:1.0").unwrap()));
+        assert!(!docker_tag.is_about(&ImageRef::parse("alice/app:2.0").unwrap()));
+
+        let docker_push = event(
+            r#"{"Type":"image","Action":"push","Actor":{"ID":"127.0.0.1:5000/x:1",
+                "Attributes":{"name":"127.0.0.1:5000/x"}},"time":1}"#,
         )
         .unwrap();
-        let event = ImageEvent::from_message(msg).unwrap();
-        assert_eq!(event.action, ImageAction::Tag);
-        assert_eq!(event.id, "sha256:abc");
-        assert_eq!(event.reference(), "alice/app:1.0");
-        assert_eq!(event.time.timestamp_subsec_nanos(), 123456789);
+        assert_eq!(docker_push.reference.as_deref(), Some("127.0.0.1:5000/x:1"));
+        assert_eq!(docker_push.image_id, None);
 
-        let container: bollard::models::EventMessage =
-            serde_json::from_str(r#"{"Type":"container","Action":"start","time":1}"#).unwrap();
-        assert!(ImageEvent::from_message(container).is_none());
+        let docker_untag = event(&format!(
+            r#"{{"Type":"image","Action":"untag","Actor":{{"ID":"sha256:{ID}",
+                "Attributes":{{"name":"sha256:{ID}"}}}},"time":1}}"#
+        ))
+        .unwrap();
+        assert_eq!(docker_untag.reference, None);
+
+        let podman_push = event(&format!(
+            r#"{{"Type":"image","Action":"push","Actor":{{"ID":"{ID}",
+                "Attributes":{{"name":"127.0.0.1:5000/x:1","podId":""}}}},"time":1}}"#
+        ))
+        .unwrap();
+        assert_eq!(podman_push.reference.as_deref(), Some("127.0.0.1:5000/x:1"));
+        assert_eq!(podman_push.image_id, Some(format!("sha256:{ID}")));
+
+        let podman_pull = event(
+            r#"{"Type":"image","Action":"pull","Actor":{"ID":"",
+                "Attributes":{"name":"127.0.0.1:5000/x:1"}},"time":1}"#,
+        )
+        .unwrap();
+        assert_eq!(podman_pull.reference.as_deref(), Some("127.0.0.1:5000/x:1"));
+        assert_eq!(
+            event(r#"{"Type":"image","Action":"remove","time":1}"#)
+                .unwrap()
+                .action,
+            ImageAction::Delete
+        );
+
+        assert!(event(r#"{"Type":"container","Action":"start","time":1}"#).is_none());
         assert_eq!(
             event_time(Utc.timestamp_nanos(1_700_000_000_000_000_001)),
             "1700000000.000000001"
@@ -628,15 +757,20 @@ mod tests {
         let hub = ImageRef::parse("docker.io/alice/app:1.0").unwrap();
         assert!(info.has_tag(&hub));
         assert!(!info.has_tag(&hub.with_tag("2.0").unwrap()));
+        assert!(
+            info.has_tag(&ImageRef::parse("my-app").unwrap()),
+            "Podman's localhost/my-app is the short name my-app"
+        );
+        assert!(!info.has_tag(&ImageRef::parse("localhost:5000/my-app").unwrap()));
         assert_eq!(
-            info.repo_digest(&hub).unwrap(),
-            "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            info.repo_digests_for(&hub),
+            ["sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]
         );
         let lab = ImageRef::parse("localhost:5000/app:2.0").unwrap();
-        assert!(info.repo_digest(&lab).unwrap().ends_with("bbbb"));
+        assert!(info.repo_digests_for(&lab)[0].ends_with("bbbb"));
         assert!(
-            info.repo_digest(&ImageRef::parse("127.0.0.1:5000/app").unwrap())
-                .is_none()
+            info.repo_digests_for(&ImageRef::parse("127.0.0.1:5000/app").unwrap())
+                .is_empty()
         );
     }
 

@@ -32,7 +32,11 @@ pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ProbeError> {
 
 /// A transport failure: timeouts and connection failures are "could not verify", anything else (a body
 /// we could not decode, a malformed URL) is a protocol error.
-pub(crate) fn transport_error(error: reqwest::Error, target: &str, timeout: Duration) -> ProbeError {
+pub(crate) fn transport_error(
+    error: reqwest::Error,
+    target: &str,
+    timeout: Duration,
+) -> ProbeError {
     let reason = super::docker::error_chain(&error);
     if error.is_timeout() {
         ProbeError::Timeout {
@@ -68,7 +72,7 @@ pub(crate) fn unverifiable_status(
                 let reset = headers.get("x-ratelimit-reset")?.to_str().ok()?;
                 let reset: i64 = reset.trim().parse().ok()?;
                 Some(Duration::from_secs(
-                    (reset - Utc::now().timestamp()).max(0) as u64,
+                    (reset - Utc::now().timestamp()).max(0) as u64
                 ))
             });
         return Some(ProbeError::RateLimited {
@@ -117,7 +121,10 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_dates() {
         let now = Utc.with_ymd_and_hms(2015, 10, 21, 7, 27, 0).unwrap();
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
@@ -146,8 +153,7 @@ mod tests {
         headers.insert(RETRY_AFTER, "30".parse().unwrap());
         let err = unverifiable_status(StatusCode::TOO_MANY_REQUESTS, &headers, "x").unwrap();
         assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
-        let err =
-            unverifiable_status(StatusCode::BAD_GATEWAY, &HeaderMap::new(), "x").unwrap();
+        let err = unverifiable_status(StatusCode::BAD_GATEWAY, &HeaderMap::new(), "x").unwrap();
         assert!(err.is_unverifiable());
         assert!(unverifiable_status(StatusCode::NOT_FOUND, &HeaderMap::new(), "x").is_none());
         assert!(unverifiable_status(StatusCode::UNAUTHORIZED, &HeaderMap::new(), "x").is_none());

@@ -1,1 +1,281 @@
-//! (being written)
+//! Docker Hub's REST API (not the registry API): does an account exist, does a repository show on the
+//! Hub and is it private, what does the Hub know about a tag. These are the things a learner sees on
+//! hub.docker.com, so checks about "your account" and "your repository page" ask here. The base URL is a
+//! constructor argument (`--hub-api`, `LEARN_REGISTRY_HUB_API`) so tests and classrooms can point it at a
+//! fake. Names are validated before they go into a URL path, and percent-encoded anyway.
+//!
+//! Answers: 200 is [`HubLookup::Found`], 404 is [`HubLookup::NotFound`] (the Hub also hides private
+//! repositories from anonymous visitors this way), 401/403 is [`HubLookup::Denied`]; 429 with its
+//! `Retry-After` and 5xx are "could not verify".
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use regex::Regex;
+use reqwest::{StatusCode, Url};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::ProbeError;
+use super::http::{self, REQUEST_TIMEOUT};
+
+/// Docker Hub's REST API.
+pub const DEFAULT_HUB_API: &str = "https://hub.docker.com";
+
+static USERNAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9]{4,30}$").expect("static regex"));
+/// A namespace or repository name: one path component of Docker's reference grammar.
+static PATH_COMPONENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").expect("static regex"));
+/// Docker's tag grammar.
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("static regex"));
+
+/// The answer to a Hub lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubLookup<T> {
+    Found(T),
+    /// 404: no such user, repository or tag — or a private repository hidden from us.
+    NotFound,
+    /// 401/403: it exists but we may not see it.
+    Denied,
+}
+
+/// `/v2/users/{name}/`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HubUser {
+    #[serde(default)]
+    pub id: String,
+    pub username: String,
+    #[serde(default)]
+    pub full_name: Option<String>,
+    #[serde(default)]
+    pub date_joined: Option<String>,
+    /// `User` or `Organization`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// `/v2/namespaces/{ns}/repositories/{repo}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HubRepository {
+    pub name: String,
+    pub namespace: String,
+    #[serde(default)]
+    pub is_private: bool,
+    #[serde(default)]
+    pub pull_count: Option<u64>,
+    #[serde(default)]
+    pub last_updated: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `/v2/namespaces/{ns}/repositories/{repo}/tags/{tag}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HubTag {
+    pub name: String,
+    /// The manifest (or index) digest, when the Hub reports one.
+    #[serde(default)]
+    pub digest: Option<String>,
+    #[serde(default)]
+    pub last_updated: Option<String>,
+    #[serde(default)]
+    pub images: Vec<HubTagImage>,
+}
+
+/// One platform image of a tag.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HubTagImage {
+    #[serde(default)]
+    pub architecture: Option<String>,
+    #[serde(default)]
+    pub os: Option<String>,
+    #[serde(default)]
+    pub variant: Option<String>,
+    #[serde(default)]
+    pub digest: Option<String>,
+    #[serde(default)]
+    pub size: Option<u64>,
+}
+
+/// A Docker Hub REST client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct HubClient {
+    base: Url,
+    http: reqwest::Client,
+    timeout: Duration,
+}
+
+impl HubClient {
+    /// A client for the Hub API at `base_url` (normally [`DEFAULT_HUB_API`]).
+    pub fn new(base_url: &str) -> Result<HubClient, ProbeError> {
+        HubClient::with_timeout(base_url, REQUEST_TIMEOUT)
+    }
+
+    /// Same, with each request bounded by `timeout`.
+    pub fn with_timeout(base_url: &str, timeout: Duration) -> Result<HubClient, ProbeError> {
+        let base = Url::parse(base_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| ProbeError::InvalidName {
+                what: "Docker Hub API URL",
+                name: base_url.to_string(),
+                reason: "expected an http:// or https:// URL".into(),
+            })?;
+        Ok(HubClient {
+            base,
+            http: http::client(timeout)?,
+            timeout,
+        })
+    }
+
+    /// The base URL in use.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// Does the account `name` exist? `/v2/users/{name}/`.
+    pub async fn user(&self, name: &str) -> Result<HubLookup<HubUser>, ProbeError> {
+        check("Docker Hub username", name, &USERNAME, USERNAME_RULE)?;
+        // The trailing slash matters: the Hub redirects without it.
+        self.get(&["v2", "users", name, ""]).await
+    }
+
+    /// Does the repository `ns/repo` show on the Hub, and is it private?
+    pub async fn repository(
+        &self,
+        namespace: &str,
+        repository: &str,
+    ) -> Result<HubLookup<HubRepository>, ProbeError> {
+        check("namespace", namespace, &PATH_COMPONENT, NAME_RULE)?;
+        check("repository name", repository, &PATH_COMPONENT, NAME_RULE)?;
+        self.get(&["v2", "namespaces", namespace, "repositories", repository])
+            .await
+    }
+
+    /// What the Hub knows about `ns/repo:tag`.
+    pub async fn tag(
+        &self,
+        namespace: &str,
+        repository: &str,
+        tag: &str,
+    ) -> Result<HubLookup<HubTag>, ProbeError> {
+        check("namespace", namespace, &PATH_COMPONENT, NAME_RULE)?;
+        check("repository name", repository, &PATH_COMPONENT, NAME_RULE)?;
+        check("tag", tag, &TAG, TAG_RULE)?;
+        self.get(&[
+            "v2",
+            "namespaces",
+            namespace,
+            "repositories",
+            repository,
+            "tags",
+            tag,
+        ])
+        .await
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+    ) -> Result<HubLookup<T>, ProbeError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| ProbeError::InvalidName {
+                what: "Docker Hub API URL",
+                name: self.base.to_string(),
+                reason: "cannot have a path".into(),
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        let target = format!(
+            "Docker Hub API `{}`",
+            self.base.host_str().unwrap_or_default()
+        );
+        let response = self
+            .http
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| http::transport_error(e, &target, self.timeout))?;
+        let status = response.status();
+        if let Some(err) = http::unverifiable_status(status, response.headers(), &target) {
+            return Err(err);
+        }
+        match status {
+            StatusCode::OK => {}
+            StatusCode::NOT_FOUND => return Ok(HubLookup::NotFound),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Ok(HubLookup::Denied),
+            other => {
+                return Err(ProbeError::Protocol {
+                    target,
+                    reason: format!("unexpected status {other}"),
+                });
+            }
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| http::transport_error(e, &target, self.timeout))?;
+        serde_json::from_slice(&body)
+            .map(HubLookup::Found)
+            .map_err(|e| ProbeError::Protocol {
+                target,
+                reason: format!("the answer is not the expected JSON: {e}"),
+            })
+    }
+}
+
+const USERNAME_RULE: &str = "Docker Hub usernames are 4 to 30 lowercase letters and digits";
+const NAME_RULE: &str =
+    "use lowercase letters and digits, separated by single `.`, `_`, `__` or dashes";
+const TAG_RULE: &str =
+    "tags are up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`";
+
+fn check(what: &'static str, name: &str, rule: &Regex, explain: &str) -> Result<(), ProbeError> {
+    if name.len() <= 255 && rule.is_match(name) {
+        Ok(())
+    } else {
+        Err(ProbeError::InvalidName {
+            what,
+            name: name.to_string(),
+            reason: explain.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_before_they_reach_a_url() {
+        assert!(check("u", "alice2024", &USERNAME, USERNAME_RULE).is_ok());
+        for bad in ["bob", "Alice", "al/ice", "al%2Fice", "..", "a-lice", ""] {
+            assert!(
+                check("u", bad, &USERNAME, USERNAME_RULE).is_err(),
+                "{bad:?}"
+            );
+        }
+        assert!(check("r", "python-canvas-client", &PATH_COMPONENT, NAME_RULE).is_ok());
+        for bad in ["a/b", "..", "-a", "a-", "A", "a b", "a?b"] {
+            assert!(
+                check("r", bad, &PATH_COMPONENT, NAME_RULE).is_err(),
+                "{bad:?}"
+            );
+        }
+        assert!(check("t", "1.0", &TAG, TAG_RULE).is_ok());
+        assert!(check("t", ".hidden", &TAG, TAG_RULE).is_err());
+        assert!(check("t", "a/b", &TAG, TAG_RULE).is_err());
+    }
+
+    #[test]
+    fn base_url_must_be_http() {
+        assert!(HubClient::new("https://hub.docker.com").is_ok());
+        assert!(HubClient::new("http://127.0.0.1:9/").is_ok());
+        assert!(HubClient::new("file:///etc/passwd").is_err());
+        assert!(HubClient::new("hub.docker.com").is_err());
+    }
+}

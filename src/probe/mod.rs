@@ -10,11 +10,14 @@
 pub mod docker;
 pub mod docker_config;
 mod error;
+pub mod http;
 pub mod hub;
 pub mod reference;
 pub mod registry;
 
-pub use docker::{DockerProbe, EngineInfo, ImageEvent, ImageInfo};
+pub use docker::{DockerProbe, EngineInfo, ImageAction, ImageEvent, ImageInfo};
 pub use docker_config::{Credentials, DockerConfig, Login, LoginState, LoginVia};
 pub use error::ProbeError;
+pub use hub::{HubClient, HubLookup, HubRepository, HubTag, HubUser};
 pub use reference::ImageRef;
+pub use registry::{RegistryAuth, RegistryClient, TagList, TagStatus};

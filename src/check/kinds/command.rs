@@ -7,7 +7,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::check::CheckSpec;
+use crate::check::{CheckSpec, Context, Outcome};
+use std::time::Duration;
+
 use crate::lesson::Sp;
 
 /// A command's exit code and output.
@@ -40,4 +42,101 @@ impl CheckSpec for CommandCheck {
     fn patterns(&self) -> Vec<&Sp<String>> {
         self.stdout_matches.iter().collect()
     }
+}
+
+/// A command that takes longer than this is stopped and the check cannot be judged.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl CommandCheck {
+    /// Run the command. The caller has made sure the lesson is trusted to run commands.
+    pub async fn evaluate(&self, ctx: &Context) -> Outcome {
+        let mut argv = Vec::new();
+        for arg in self.run.iter() {
+            match ctx.render(arg) {
+                Ok(a) => argv.push(a),
+                Err(o) => return o,
+            }
+        }
+        let Some((program, args)) = argv.split_first() else {
+            return Outcome::unknown("the command is empty");
+        };
+        let shown = shell_words::join(&argv);
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        let output = match tokio::time::timeout(COMMAND_TIMEOUT, cmd.output()).await {
+            Err(_) => {
+                return Outcome::unknown(format!(
+                    "`{shown}` did not finish within {}s",
+                    COMMAND_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(Err(e)) => return Outcome::unknown(format!("cannot run `{program}`: {e}")),
+            Ok(Ok(o)) => o,
+        };
+        let code = output.status.code().unwrap_or(-1);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if code != self.exit_code {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let last = stderr
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default();
+            return Outcome::fail(
+                format!("`{shown}` exits with {}", self.exit_code),
+                format!(
+                    "it exited with {code}{}",
+                    if last.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {last}")
+                    }
+                ),
+            );
+        }
+        if let Some(needle) = &self.stdout_contains {
+            let needle = match ctx.render(needle) {
+                Ok(n) => n,
+                Err(o) => return o,
+            };
+            if !stdout.contains(&needle) {
+                return Outcome::fail(
+                    format!("`{shown}` prints `{needle}`"),
+                    format!("it printed {}", excerpt(&stdout)),
+                );
+            }
+        }
+        if let Some(pattern) = &self.stdout_matches {
+            let pattern = match ctx.render(pattern) {
+                Ok(p) => p,
+                Err(o) => return o,
+            };
+            match regex::Regex::new(&pattern) {
+                Ok(re) if re.is_match(&stdout) => {}
+                Ok(_) => {
+                    return Outcome::fail(
+                        format!("`{shown}` prints text matching `{pattern}`"),
+                        format!("it printed {}", excerpt(&stdout)),
+                    );
+                }
+                Err(e) => return Outcome::unknown(format!("invalid pattern `{pattern}`: {e}")),
+            }
+        }
+        Outcome::pass(format!("`{shown}` exited with {code}"))
+    }
+}
+
+fn excerpt(text: &str) -> String {
+    let t = text.trim();
+    if t.is_empty() {
+        return "nothing".into();
+    }
+    let cut: String = t.chars().take(120).collect();
+    format!(
+        "`{}`{}",
+        cut.replace('\n', " ⏎ "),
+        if t.chars().count() > 120 { "…" } else { "" }
+    )
 }

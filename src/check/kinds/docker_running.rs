@@ -3,7 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::check::CheckSpec;
+use crate::check::{CheckSpec, Context, Outcome};
+
 use crate::lesson::Sp;
 
 /// The Docker Engine answers a ping and reports its version.
@@ -16,5 +17,27 @@ impl CheckSpec for DockerRunning {
 
     fn templates(&self) -> Vec<&Sp<String>> {
         Vec::new()
+    }
+}
+
+impl DockerRunning {
+    pub async fn evaluate(&self, ctx: &Context) -> Outcome {
+        let docker = match ctx.docker().await {
+            Ok(d) => d,
+            Err(o) => return o,
+        };
+        match docker.ping().await {
+            Ok(info) => Outcome::pass(format!(
+                "{} {} (API {})",
+                if info.is_podman {
+                    "Podman"
+                } else {
+                    "Docker Engine"
+                },
+                info.version,
+                info.negotiated_api_version
+            )),
+            Err(e) => Outcome::unknown(format!("Docker is not reachable ({e})")),
+        }
     }
 }

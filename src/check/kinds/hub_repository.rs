@@ -3,7 +3,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::check::CheckSpec;
+use crate::check::{CheckSpec, Context, Outcome};
+use crate::probe::hub::HubLookup;
+
 use crate::lesson::Sp;
 
 /// Public or private, as Docker Hub's `is_private` says.
@@ -34,5 +36,55 @@ impl CheckSpec for HubRepository {
 
     fn remote(&self) -> bool {
         true
+    }
+}
+
+impl HubRepository {
+    pub async fn evaluate(&self, ctx: &Context) -> Outcome {
+        let full = match ctx.render(&self.repository) {
+            Ok(n) => n,
+            Err(o) => return o,
+        };
+        let Some((ns, repo)) = full.split_once('/') else {
+            return Outcome::fail("a repository written `NAMESPACE/NAME`", format!("`{full}`"));
+        };
+        let hub = match ctx.hub().await {
+            Ok(h) => h,
+            Err(o) => return o,
+        };
+        let want = match self.visibility {
+            Some(Visibility::Public) => "public ",
+            Some(Visibility::Private) => "private ",
+            None => "",
+        };
+        let expected = format!("a {want}repository `{full}` on Docker Hub");
+        match hub.repository(ns, repo).await {
+            Ok(HubLookup::Found(r)) => {
+                let is = if r.is_private { "private" } else { "public" };
+                match self.visibility {
+                    Some(Visibility::Public) if r.is_private => {
+                        Outcome::fail(expected, format!("`{full}` is private")).with_hint(
+                            "open the repository's Settings on Docker Hub and make it public",
+                        )
+                    }
+                    Some(Visibility::Private) if !r.is_private => {
+                        Outcome::fail(expected, format!("`{full}` is public")).with_hint(
+                            "open the repository's Settings on Docker Hub and make it private",
+                        )
+                    }
+                    _ => Outcome::pass(format!("{is} repository `{full}` on Docker Hub")),
+                }
+            }
+            Ok(HubLookup::NotFound) => {
+                Outcome::fail(expected, format!("Docker Hub has no repository `{full}`"))
+                    .with_hint("a repository appears on Docker Hub with its first push")
+            }
+            Ok(HubLookup::Denied) => Outcome::fail(
+                expected,
+                format!("`{full}` is not visible without logging in"),
+            )
+            .with_hint("private repositories only show to their owner"),
+            Err(e) => Outcome::from_probe(&e, &expected),
+        }
     }
 }

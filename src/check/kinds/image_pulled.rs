@@ -3,7 +3,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::check::CheckSpec;
+use crate::check::diagnose;
+use crate::check::{CheckSpec, Context, Outcome};
+use crate::probe::registry::TagStatus;
+
 use crate::lesson::Sp;
 
 /// The local image came from the registry and matches what the registry serves now.
@@ -23,5 +26,62 @@ impl CheckSpec for ImagePulled {
 
     fn image_refs(&self) -> Vec<&Sp<String>> {
         vec![&self.image]
+    }
+}
+
+impl ImagePulled {
+    pub async fn evaluate(&self, ctx: &Context) -> Outcome {
+        let image = match ctx.image(&self.image) {
+            Ok(r) => r,
+            Err(o) => return o,
+        };
+        let name = image.familiar();
+        let expected = format!("`{name}` pulled from the registry");
+        let docker = match ctx.docker().await {
+            Ok(d) => d,
+            Err(o) => return o,
+        };
+        let local = match docker.inspect_image(&name).await {
+            Ok(Some(i)) => i,
+            Ok(None) => {
+                let o = Outcome::fail(expected, format!("no local image `{name}`"));
+                return match diagnose::missing_local_hint(ctx, &image).await {
+                    Some(h) => o.with_hint(h),
+                    None => o.with_hint(format!("`docker pull {name}`")),
+                };
+            }
+            Err(e) => return Outcome::from_probe(&e, &expected),
+        };
+        let local_digests = local.repo_digests_for(&image);
+        let Some(local_digest) = local_digests.first().cloned() else {
+            return Outcome::fail(
+                expected,
+                format!("`{name}` was built or tagged here, not pulled"),
+            )
+            .with_hint(format!(
+                "remove it and pull it: `docker rmi {name}` then `docker pull {name}`"
+            ));
+        };
+        let client = match ctx.registry_client().await {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let auth = ctx.registry_auth(&image).await;
+        match client.head_manifest(&image, &auth).await {
+            Ok(TagStatus::Present { digest, .. }) if local_digests.contains(&digest) => {
+                Outcome::pass(format!("pull {name}, digest {digest}"))
+            }
+            Ok(TagStatus::Present { digest, .. }) => Outcome::fail(
+                expected,
+                format!("this machine has {local_digest}; the registry now serves {digest}"),
+            )
+            .with_hint(format!(
+                "the tag moved since; pull again: `docker pull {name}`"
+            )),
+            Ok(TagStatus::Absent | TagStatus::Unauthorized) => {
+                Outcome::fail(expected, diagnose::remote_tags(ctx, &image).await)
+            }
+            Err(e) => Outcome::from_probe(&e, &expected),
+        }
     }
 }

@@ -3,7 +3,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::check::CheckSpec;
+use crate::check::diagnose;
+use crate::check::{CheckSpec, Context, Outcome};
+use crate::probe::registry::TagStatus;
+
 use crate::lesson::Sp;
 
 /// The registry's digest for the tag equals the local image's digest for it (RepoDigests).
@@ -23,5 +26,91 @@ impl CheckSpec for ImagePushed {
 
     fn image_refs(&self) -> Vec<&Sp<String>> {
         vec![&self.image]
+    }
+}
+
+impl ImagePushed {
+    pub async fn evaluate(&self, ctx: &Context) -> Outcome {
+        let image = match ctx.image(&self.image) {
+            Ok(r) => r,
+            Err(o) => return o,
+        };
+        let name = image.familiar();
+        let expected = format!("`{name}` pushed: the registry serves this machine's image");
+        let docker = match ctx.docker().await {
+            Ok(d) => d,
+            Err(o) => return o,
+        };
+        let local = match docker.inspect_image(&name).await {
+            Ok(Some(i)) => i,
+            Ok(None) => {
+                let o = Outcome::fail(expected, format!("no local image `{name}` to push"));
+                return match diagnose::missing_local_hint(ctx, &image).await {
+                    Some(h) => o.with_hint(h),
+                    None => o.with_hint("tag the image first (the previous lesson)"),
+                };
+            }
+            Err(e) => return Outcome::from_probe(&e, &expected),
+        };
+        let client = match ctx.registry_client().await {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let auth = ctx.registry_auth(&image).await;
+        let remote = match client.head_manifest(&image, &auth).await {
+            Ok(TagStatus::Present { digest, .. }) => digest,
+            Ok(TagStatus::Absent) => {
+                let o = Outcome::fail(expected, diagnose::remote_tags(ctx, &image).await);
+                return match diagnose::pushed_elsewhere(&local, &image) {
+                    Some(h) => o.with_hint(h),
+                    None => o.with_hint(format!("`docker push {name}`")),
+                };
+            }
+            Ok(TagStatus::Unauthorized) => {
+                let o = Outcome::fail(
+                    expected,
+                    format!("`{}` is private or does not exist", image.familiar_name()),
+                );
+                return match diagnose::pushed_elsewhere(&local, &image) {
+                    Some(h) => o.with_hint(h),
+                    None => o.with_hint(format!("log in, then `docker push {name}`")),
+                };
+            }
+            Err(e) => return Outcome::from_probe(&e, &expected),
+        };
+        let pushed = local.repo_digests_for(&image);
+        match pushed.first() {
+            Some(_) if pushed.contains(&remote) => {
+                Outcome::pass(format!("push {name}, digest {remote}"))
+            }
+            Some(d) => Outcome::fail(
+                expected,
+                format!("the registry has {remote}; this machine pushed {d}"),
+            )
+            .with_hint(format!(
+                "`{name}` was pushed before the image changed; push again: `docker push {name}`"
+            )),
+            None => {
+                // The name may have moved to another image after the push (retagged after pushing).
+                let moved = docker.list_images().await.ok().and_then(|all| {
+                    all.into_iter()
+                        .find(|i| i.repo_digests_for(&image).contains(&remote))
+                });
+                match moved {
+                    Some(_) => Outcome::fail(
+                        expected,
+                        format!("`{name}` now names another image than the one pushed ({remote})"),
+                    )
+                    .with_hint(format!(
+                        "you retagged after pushing; push again: `docker push {name}`"
+                    )),
+                    None => Outcome::fail(
+                        expected,
+                        format!("the registry has {remote}, which this machine did not push"),
+                    )
+                    .with_hint(format!("`docker push {name}`")),
+                }
+            }
+        }
     }
 }

@@ -6,7 +6,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::check::CheckSpec;
+use crate::check::{CheckSpec, Context, Outcome};
+use crate::probe::LoginVia;
+use crate::probe::reference::normalize_registry;
+
 use crate::lesson::Sp;
 
 /// `docker login` was done for a registry.
@@ -26,5 +29,96 @@ impl CheckSpec for LoggedIn {
 
     fn templates(&self) -> Vec<&Sp<String>> {
         self.registry.iter().collect()
+    }
+}
+
+impl LoggedIn {
+    pub async fn evaluate(&self, ctx: &Context) -> Outcome {
+        let registry = match &self.registry {
+            Some(r) => match ctx.render(r) {
+                Ok(r) => r,
+                Err(o) => return o,
+            },
+            None => ctx.settings.registry.clone(),
+        };
+        let registry = normalize_registry(&registry);
+        let config = match ctx.docker_config().await {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let expected = format!("`docker login` done for `{registry}`");
+        let state = match config.login_state(&registry).await {
+            Ok(s) => s,
+            Err(e) => return Outcome::from_probe(&e, &expected),
+        };
+        match state {
+            crate::probe::LoginState::LoggedIn { via, username } => {
+                let who = username.map(|u| format!(" as `{u}`")).unwrap_or_default();
+                let how = match via {
+                    LoginVia::Auths => "config.json".to_string(),
+                    LoginVia::CredsStore(s) => format!("credential store `{s}`"),
+                    LoginVia::CredHelper(h) => format!("credential helper `{h}`"),
+                };
+                if self.verify {
+                    return self
+                        .verify(
+                            ctx,
+                            &registry,
+                            &format!("logged in to `{registry}`{who} ({how})"),
+                        )
+                        .await;
+                }
+                Outcome::pass(format!("logged in to `{registry}`{who} ({how})"))
+            }
+            crate::probe::LoginState::NotLoggedIn => {
+                let others: Vec<String> = config
+                    .logins()
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| format!("`{}`", l.registry))
+                    .collect();
+                let login_cmd = if registry == "docker.io" {
+                    "docker login".to_string()
+                } else {
+                    format!("docker login {registry}")
+                };
+                if others.is_empty() {
+                    Outcome::fail(expected, "no registry login in Docker's config".to_string())
+                        .with_hint(format!("run `{login_cmd}`"))
+                } else {
+                    Outcome::fail(expected, format!("logged in to {} only", others.join(", ")))
+                        .with_hint(format!("that is another registry; run `{login_cmd}`"))
+                }
+            }
+        }
+    }
+
+    /// Prove the stored credentials work by asking the registry for a token with them. The secret goes
+    /// from the credential store to the registry and nowhere else.
+    async fn verify(&self, ctx: &Context, registry: &str, saw: &str) -> Outcome {
+        let config = match ctx.docker_config().await {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let client = match ctx.registry_client().await {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let expected = format!("the login for `{registry}` is accepted by the registry");
+        let creds = match config.credentials(registry).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return Outcome::fail(expected, "no credentials stored".to_string()),
+            Err(e) => return Outcome::from_probe(&e, &expected),
+        };
+        match client.verify_credentials(registry, &creds).await {
+            Ok(true) => Outcome::pass(format!("{saw}, accepted by the registry")),
+            Ok(false) => Outcome::fail(
+                expected,
+                "the registry refused the stored credentials".to_string(),
+            )
+            .with_hint(format!("log in again: `docker login {registry}`")),
+            Err(e) => Outcome::from_probe(&e, &expected),
+        }
     }
 }

@@ -1,0 +1,154 @@
+//! What checks evaluate against: the variables' values and lazily opened connections to the outside
+//! world (the engine, Docker's client config, registries, Docker Hub's REST API). One `Context` serves
+//! the runner, `check`, `grade` and `test-lesson`, so nothing re-implements a check.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::OnceCell;
+
+use crate::check::Outcome;
+use crate::lesson::{Sp, template};
+use crate::probe::hub::HubClient;
+use crate::probe::registry::{RegistryAuth, RegistryClient};
+use crate::probe::{DockerConfig, DockerProbe, ImageRef, ProbeError};
+
+/// The default Docker Hub REST API.
+pub const DEFAULT_HUB_API: &str = "https://hub.docker.com";
+
+/// Where checks look.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `docker.io` or a `HOST[:PORT]` from `--registry`.
+    pub registry: String,
+    /// Registries that may be spoken to over plain HTTP besides loopback ones.
+    pub insecure: Vec<String>,
+    /// Base URL of Docker Hub's REST API (`--hub-api`, `LEARN_REGISTRY_HUB_API`).
+    pub hub_api: String,
+    /// Use the learner's own registry login for registry checks (off for `grade`, which looks from
+    /// outside, as anyone would).
+    pub use_docker_login: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            registry: "docker.io".into(),
+            insecure: Vec::new(),
+            hub_api: DEFAULT_HUB_API.into(),
+            use_docker_login: true,
+        }
+    }
+}
+
+/// Everything one evaluation needs.
+pub struct Context {
+    pub vars: BTreeMap<String, String>,
+    pub settings: Settings,
+    /// When the step began: `event_seen` counts only events after it.
+    pub since: Option<DateTime<Utc>>,
+    docker: OnceCell<Result<DockerProbe, ProbeError>>,
+    config: OnceCell<Result<DockerConfig, ProbeError>>,
+    registry: OnceCell<Result<RegistryClient, ProbeError>>,
+    hub: OnceCell<Result<HubClient, ProbeError>>,
+}
+
+impl Context {
+    pub fn new(vars: BTreeMap<String, String>, settings: Settings) -> Context {
+        let mut vars = vars;
+        let registry = crate::probe::reference::normalize_registry(&settings.registry);
+        let prefix = if registry == "docker.io" {
+            String::new()
+        } else {
+            format!("{}/", settings.registry.trim_end_matches('/'))
+        };
+        vars.insert("registry".into(), settings.registry.clone());
+        vars.insert("registry_prefix".into(), prefix);
+        Context {
+            vars,
+            settings,
+            since: None,
+            docker: OnceCell::new(),
+            config: OnceCell::new(),
+            registry: OnceCell::new(),
+            hub: OnceCell::new(),
+        }
+    }
+
+    /// Use an already connected engine (the runner keeps one open).
+    pub fn with_docker(self, docker: DockerProbe) -> Context {
+        let _ = self.docker.set(Ok(docker));
+        self
+    }
+
+    /// Fill in a lesson string. A variable without a value means the check cannot be judged yet.
+    pub fn render(&self, text: &Sp<String>) -> Result<String, Outcome> {
+        template::render(text, &self.vars).map_err(|missing| {
+            Outcome::unknown(format!(
+                "no value for {}; pass --var {}=VALUE",
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                missing[0]
+            ))
+        })
+    }
+
+    /// Fill in and parse an image reference.
+    pub fn image(&self, text: &Sp<String>) -> Result<ImageRef, Outcome> {
+        let rendered = self.render(text)?;
+        ImageRef::parse(&rendered).map_err(|e| Outcome::from_probe(&e, "a valid image reference"))
+    }
+
+    /// The engine, connected on first use. Unreachable → `Unknown`.
+    pub async fn docker(&self) -> Result<&DockerProbe, Outcome> {
+        let r = self.docker.get_or_init(DockerProbe::connect).await;
+        r.as_ref()
+            .map_err(|e| Outcome::unknown(format!("Docker is not reachable ({e})")))
+    }
+
+    /// Docker's client configuration (config.json).
+    pub async fn docker_config(&self) -> Result<&DockerConfig, Outcome> {
+        let r = self
+            .config
+            .get_or_init(|| async { DockerConfig::load() })
+            .await;
+        r.as_ref().map_err(|e| Outcome::unknown(e.to_string()))
+    }
+
+    pub async fn registry_client(&self) -> Result<&RegistryClient, Outcome> {
+        let insecure = self.settings.insecure.clone();
+        let r = self
+            .registry
+            .get_or_init(|| async move { RegistryClient::new().map(|c| c.with_insecure(insecure)) })
+            .await;
+        r.as_ref().map_err(|e| Outcome::unknown(e.to_string()))
+    }
+
+    /// Docker Hub's REST API at `settings.hub_api`.
+    pub async fn hub(&self) -> Result<&HubClient, Outcome> {
+        let base = self.settings.hub_api.clone();
+        let r = self
+            .hub
+            .get_or_init(|| async move { HubClient::new(&base) })
+            .await;
+        r.as_ref().map_err(|e| Outcome::unknown(e.to_string()))
+    }
+
+    /// How to authenticate to `image`'s registry: the learner's own `docker login` when allowed and
+    /// present, anonymous otherwise. The secret stays inside the probe.
+    pub async fn registry_auth(&self, image: &ImageRef) -> RegistryAuth {
+        if !self.settings.use_docker_login {
+            return RegistryAuth::Anonymous;
+        }
+        let Ok(config) = self.docker_config().await else {
+            return RegistryAuth::Anonymous;
+        };
+        match config.credentials(image.registry()).await {
+            Ok(Some(creds)) => RegistryAuth::Credentials(creds),
+            _ => RegistryAuth::Anonymous,
+        }
+    }
+}

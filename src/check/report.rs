@@ -1,0 +1,192 @@
+//! A lesson's steps judged against the world: the data every report renders (`check`, and later
+//! `grade`). Evaluating is here; rendering is in `crate::report`.
+
+use std::collections::BTreeMap;
+
+use futures_util::future::join_all;
+
+use crate::check::{CheckResult, Context, Outcome, Status};
+use crate::lesson::{Lesson, Step};
+
+/// One step's result.
+#[derive(Debug, Clone)]
+pub struct StepReport {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub checks: Vec<CheckResult>,
+    /// Why a step is pending (a quiz, a step only a person can confirm).
+    pub note: Option<String>,
+}
+
+/// One lesson's result.
+#[derive(Debug, Clone)]
+pub struct LessonReport {
+    pub lesson: String,
+    pub title: String,
+    pub steps: Vec<StepReport>,
+}
+
+/// Counts of steps by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub pass: usize,
+    pub fail: usize,
+    pub unknown: usize,
+    pub pending: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, other: Summary) {
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.unknown += other.unknown;
+        self.pending += other.pending;
+    }
+
+    /// DESIGN.md's exit codes: 1 when something failed, else 3 when something could not be verified.
+    pub fn exit_code(&self) -> u8 {
+        if self.fail > 0 {
+            crate::exit::FAILED
+        } else if self.unknown > 0 {
+            crate::exit::UNKNOWN
+        } else {
+            crate::exit::OK
+        }
+    }
+}
+
+impl LessonReport {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for step in &self.steps {
+            match step.status {
+                Status::Pass => s.pass += 1,
+                Status::Fail => s.fail += 1,
+                Status::Unknown => s.unknown += 1,
+                Status::Pending => s.pending += 1,
+            }
+        }
+        s
+    }
+}
+
+/// A step is as good as its worst check: any failure fails it; otherwise anything unverifiable makes
+/// it unknown.
+pub fn step_status(results: &[CheckResult]) -> Status {
+    if results.is_empty() {
+        Status::Pending
+    } else if results.iter().any(|r| r.outcome.status() == Status::Fail) {
+        Status::Fail
+    } else if results
+        .iter()
+        .any(|r| r.outcome.status() == Status::Unknown)
+    {
+        Status::Unknown
+    } else {
+        Status::Pass
+    }
+}
+
+/// Evaluate a step's checks, all at once. `allow_commands` is false for a lesson the learner has not
+/// trusted; its `command` checks are then reported as not verifiable, never run.
+pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> StepReport {
+    let results = join_all(step.checks.iter().map(|check| async move {
+        if check.runs_command() && !allow_commands {
+            return CheckResult {
+                kind: check.kind(),
+                outcome: Outcome::unknown(
+                    "this lesson is not allowed to run commands; allow it in `learn-registry start`, or pass --yes",
+                ),
+            };
+        }
+        check.evaluate(ctx).await
+    }))
+    .await;
+    let status = step_status(&results);
+    let note = match (status, &step.quiz) {
+        (Status::Pending, Some(_)) => {
+            Some("a quiz: answer it in `learn-registry start`".to_string())
+        }
+        (Status::Pending, None) if step.human_only => {
+            Some("only you can confirm this step, in `learn-registry start`".to_string())
+        }
+        _ => None,
+    };
+    StepReport {
+        id: step.id.to_string(),
+        title: crate::lesson::template::render(&step.title, &ctx.vars)
+            .unwrap_or_else(|_| step.title.to_string()),
+        status,
+        checks: results,
+        note,
+    }
+}
+
+/// Evaluate every step of a lesson (or only `only_step`), steps concurrently.
+pub async fn evaluate_lesson(
+    lesson: &Lesson,
+    ctx: &Context,
+    only_step: Option<&str>,
+    allow_commands: bool,
+) -> LessonReport {
+    let steps = lesson
+        .steps
+        .iter()
+        .filter(|s| only_step.is_none_or(|id| s.id.as_str() == id));
+    let steps = join_all(steps.map(|s| evaluate_step(s, ctx, allow_commands))).await;
+    LessonReport {
+        lesson: lesson.id.to_string(),
+        title: lesson.title.to_string(),
+        steps,
+    }
+}
+
+/// The variables of a lesson: given values (validated against their patterns), then defaults derived
+/// from them. Returns the values, or the problems (unknown variable, value not matching).
+pub fn resolve_variables(
+    lesson: &Lesson,
+    given: &BTreeMap<String, String>,
+    ctx_vars: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Vec<String>> {
+    let mut vars = ctx_vars.clone();
+    let mut problems = Vec::new();
+    for (name, var) in &lesson.variables {
+        if let Some(value) = given.get(name) {
+            if let Some(pattern) = &var.pattern
+                && let Ok(re) = regex::Regex::new(pattern)
+                && !re.is_match(value)
+            {
+                let help = var
+                    .help
+                    .as_ref()
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "`{value}` is not a valid `{name}`: it must match `{}`{help}",
+                    **pattern
+                ));
+                continue;
+            }
+            vars.insert(name.clone(), value.clone());
+        }
+    }
+    // Derived defaults may chain; fill them in as long as something changes.
+    for _ in 0..=lesson.variables.len() {
+        for (name, var) in &lesson.variables {
+            if vars.contains_key(name) {
+                continue;
+            }
+            if let Some(default) = &var.default
+                && let Ok(value) = crate::lesson::template::render(default, &vars)
+            {
+                vars.insert(name.clone(), value);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(vars)
+    } else {
+        Err(problems)
+    }
+}

@@ -1,0 +1,163 @@
+//! `learn-registry check [LESSON]`: verify now, without prompts (except, on a terminal, to allow an
+//! untrusted lesson's commands), and report in human, JSON or JUnit form. It re-verifies every time;
+//! stored progress is never trusted.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::check::report::{self, LessonReport, Summary};
+use crate::check::{Context, Settings};
+use crate::cli::{CheckFormat, Global};
+use crate::exit;
+use crate::lesson::source::{self, LoadedLesson, Origin};
+use crate::{report as render, trust};
+
+pub struct Args {
+    pub lesson: Option<String>,
+    pub step: Option<String>,
+    pub format: CheckFormat,
+    pub out: Option<PathBuf>,
+    pub yes: bool,
+}
+
+pub fn settings(global: &Global) -> Settings {
+    Settings {
+        registry: global.registry.clone(),
+        insecure: global.insecure_registries.clone(),
+        hub_api: global.hub_api.clone(),
+        use_docker_login: true,
+    }
+}
+
+/// May this lesson run commands? Shipped lessons may; others after the learner allowed them.
+pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
+    if lesson.origin == Origin::Shipped {
+        return true;
+    }
+    let commands = trust::commands_of(&lesson.lesson);
+    if commands.is_empty() || yes {
+        return true;
+    }
+    let home = trust::home();
+    let hash = trust::content_hash(&lesson.file);
+    if trust::is_allowed(&home, &lesson.lesson.id, &hash) {
+        return true;
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return false;
+    }
+    eprintln!(
+        "lesson `{}` ({}) wants to run these commands:",
+        lesson.lesson.id.as_str(),
+        lesson.file.name
+    );
+    for c in &commands {
+        eprintln!("  {c}");
+    }
+    let allowed = dialoguer::Confirm::new()
+        .with_prompt("Allow this lesson to run them (asked again if the file changes)?")
+        .default(false)
+        .interact()
+        .unwrap_or(false);
+    if allowed && let Err(e) = trust::allow(&home, &lesson.lesson.id, &hash) {
+        eprintln!("warning: could not remember the allowance: {e}");
+    }
+    allowed
+}
+
+pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
+    let catalog = source::catalog(&global.lessons_dirs);
+    for broken in &catalog.broken {
+        eprintln!(
+            "warning: skipped `{}`, which does not load (run `learn-registry lint`)",
+            broken.file
+        );
+    }
+    let lessons: Vec<&LoadedLesson> = match &args.lesson {
+        Some(id) => match catalog.find(id) {
+            Some(l) => vec![l],
+            None => {
+                let ids: Vec<&str> = catalog.ids().collect();
+                let hint = crate::diagnostic::did_you_mean(id, ids.iter().copied())
+                    .map(|b| format!("; did you mean `{b}`?"))
+                    .unwrap_or_else(|| "; see `learn-registry list`".into());
+                eprintln!("error: no lesson `{id}`{hint}");
+                return Ok(exit::USAGE);
+            }
+        },
+        None => catalog.lessons.iter().collect(),
+    };
+    if let (Some(step), [lesson]) = (&args.step, lessons.as_slice())
+        && !lesson.lesson.steps.iter().any(|s| s.id.as_str() == step)
+    {
+        eprintln!(
+            "error: lesson `{}` has no step `{step}`",
+            lesson.lesson.id.as_str()
+        );
+        return Ok(exit::USAGE);
+    }
+    let given: BTreeMap<String, String> = global.vars.iter().cloned().collect();
+    for name in given.keys() {
+        if !lessons
+            .iter()
+            .any(|l| l.lesson.variables.contains_key(name))
+        {
+            eprintln!("warning: no lesson here uses the variable `{name}`");
+        }
+    }
+    let base = Context::new(BTreeMap::new(), settings(global));
+    let mut planned = Vec::new();
+    for l in &lessons {
+        match report::resolve_variables(&l.lesson, &given, &base.vars) {
+            Ok(vars) => planned.push((*l, vars)),
+            Err(problems) => {
+                for p in problems {
+                    eprintln!("error: {p}");
+                }
+                return Ok(exit::USAGE);
+            }
+        }
+    }
+    let allowed: Vec<bool> = planned
+        .iter()
+        .map(|(l, _)| commands_allowed(l, args.yes))
+        .collect();
+
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(|e| miette::miette!("cannot start: {e}"))?;
+    let started = Instant::now();
+    let reports: Vec<LessonReport> = runtime.block_on(async {
+        let mut reports = Vec::new();
+        for ((l, vars), allow) in planned.iter().zip(&allowed) {
+            let ctx = Context::new(vars.clone(), settings(global));
+            reports
+                .push(report::evaluate_lesson(&l.lesson, &ctx, args.step.as_deref(), *allow).await);
+        }
+        reports
+    });
+    let elapsed = started.elapsed();
+
+    let text = match args.format {
+        CheckFormat::Human => render::human::render(&reports),
+        CheckFormat::Json => render::json::render(&reports, args.lesson.is_none()) + "\n",
+        CheckFormat::Junit => render::junit::render("learn-registry check", &reports),
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| miette::miette!("cannot write `{}`: {e}", path.display()))?;
+            eprintln!("wrote `{}`", path.display());
+        }
+        None => print!("{text}"),
+    }
+    if std::env::var_os("LEARN_REGISTRY_TIMING").is_some() {
+        eprintln!("checked in {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+    }
+    let mut total = Summary::default();
+    for r in &reports {
+        total.add(r.summary());
+    }
+    Ok(total.exit_code())
+}
