@@ -106,7 +106,7 @@ impl Context {
     pub async fn docker(&self) -> Result<&DockerProbe, Outcome> {
         let r = self.docker.get_or_init(DockerProbe::connect).await;
         r.as_ref()
-            .map_err(|e| Outcome::unknown(format!("Docker is not reachable ({e})")))
+            .map_err(|e| Outcome::unknown(e.to_string()))
     }
 
     /// Docker's client configuration (config.json).

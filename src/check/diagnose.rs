@@ -84,15 +84,19 @@ pub async fn missing_local_hint(ctx: &Context, wanted: &ImageRef) -> Option<Stri
     })
 }
 
-/// Where the local image was pushed instead, from its RepoDigests.
+/// Where the local image was pushed instead, from its RepoDigests: the same repository name under
+/// another registry or namespace (`docker.io/alice/app` when `127.0.0.1:5000/alice/app` was asked).
 pub fn pushed_elsewhere(image: &ImageInfo, wanted: &ImageRef) -> Option<String> {
+    let last = wanted.repository().rsplit('/').next().unwrap_or_default();
     let other = image.repo_digests.iter().find_map(|d| {
         let r = ImageRef::parse(d).ok()?;
-        (r.registry() != wanted.registry() || r.repository() != wanted.repository())
-            .then(|| r.familiar_name())
+        let same_name = r.repository().rsplit('/').next() == Some(last);
+        let elsewhere = r.registry() != wanted.registry() || r.repository() != wanted.repository();
+        (same_name && elsewhere).then(|| r.familiar_name())
     })?;
     Some(format!(
-        "this image was pushed to `{other}`, not to `{}`; tag it with that name and push that",
+        "this image was pushed to `{other}`, not to `{}`; push that name: `docker push {}`",
+        wanted.familiar_name(),
         wanted.familiar()
     ))
 }

@@ -122,12 +122,17 @@ fn latin1_hint(byte: u8) -> String {
     }
 }
 
+/// Safety limits for the YAML parser, far above what a real lesson needs.
+const MAX_ALIASES: usize = 200;
+const MAX_ANCHORS: usize = 200;
+const MAX_DEPTH: usize = 64;
+
 fn options() -> Options {
     let mut options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_aliases: 200,
-            max_anchors: 200,
-            max_depth: 64,
+            max_aliases: MAX_ALIASES,
+            max_anchors: MAX_ANCHORS,
+            max_depth: MAX_DEPTH,
             max_documents: 1,
             max_nodes: 100_000,
             max_events: 200_000,
@@ -144,13 +149,29 @@ fn options() -> Options {
 /// Parse a lesson. On failure, one diagnostic at the first problem (YAML syntax, unknown field or kind,
 /// wrong type); the semantic checks of `validate` come after a successful parse.
 pub fn parse(file: &SourceFile) -> Result<Lesson, Diagnostic> {
-    if file.text.trim().is_empty() {
-        return Err(Diagnostic::error("empty-file", "lesson file is empty")
+    if file.text.trim().is_empty() || has_no_content(&file.text) {
+        let message = if file.text.trim().is_empty() {
+            "lesson file is empty"
+        } else {
+            "lesson file has nothing but comments"
+        };
+        return Err(Diagnostic::error("empty-file", message)
             .in_file(&file.name)
             .help("start from `learn-registry new ID`"));
     }
     serde_saphyr::from_str_with_options::<Lesson>(&file.text, options())
         .map_err(|e| translate(file, &e))
+}
+
+/// Only comments, blank lines, directives and document markers: YAML would read it as "nothing".
+fn has_no_content(text: &str) -> bool {
+    text.lines().map(str::trim).all(|l| {
+        let marker = l.strip_prefix("---").or_else(|| l.strip_prefix("..."));
+        l.is_empty()
+            || l.starts_with('#')
+            || l.starts_with('%')
+            || marker.is_some_and(|rest| rest.trim().is_empty() || rest.trim().starts_with('#'))
+    })
 }
 
 static LOCATION_SUFFIX: LazyLock<Regex> =
@@ -159,12 +180,20 @@ static UNKNOWN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"unknown (variant|field) `([^`]*)`, (?:expected|there are no) ?(.*)").unwrap()
 });
 static MISSING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"missing field `([^`]*)`").unwrap());
+/// The parser quotes characters as `'{'`; our messages use backticks.
+static QUOTED_CHAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"'([^'\s]{1,4})'").unwrap());
+/// A `key:` (optionally `- key:`, quoted, or with an anchor) at the end of the text before a value.
+static KEY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"([A-Za-z_][A-Za-z0-9_-]*)["']?\s*:\s*(?:&[^\s\[\]{},]+\s*)?$"#).unwrap()
+});
+static KEY_AT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^["']?([A-Za-z_][A-Za-z0-9_-]*)["']?\s*:(?:\s|$)"#).unwrap());
+
+const ALIAS_HELP: &str =
+    "a lesson needs few YAML anchors and aliases (`&name`, `*name`); write the values out";
 
 /// Turn a serde-saphyr error into our diagnostic, with a code, a location and a hint.
 fn translate(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
-    let raw = error.to_string();
-    let raw = raw.lines().next().unwrap_or_default().to_string();
-    let message = LOCATION_SUFFIX.replace(&raw, "").trim().to_string();
     let text = &file.text;
     let location = error.location().filter(|l| l.line() > 0);
     let (start, len) = location
@@ -177,8 +206,16 @@ fn translate(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
             (start, span.byte_len().unwrap_or(0) as usize)
         })
         .unwrap_or((0, 0));
+    let start = floor_boundary(text, start.min(text.len()));
+    // An error met while replaying an alias is the inner one; it is reported where the alias is used.
+    let error = innermost(error);
+    let raw = error.to_string();
+    let raw = raw.lines().next().unwrap_or_default().to_string();
+    let message = LOCATION_SUFFIX.replace(&raw, "").trim().to_string();
     let mut d;
-    if let Some(c) = UNKNOWN.captures(&message) {
+    if let Some(specific) = specific(error, text, start, len) {
+        d = specific;
+    } else if let Some(c) = UNKNOWN.captures(&message) {
         let what = &c[1];
         let word = c[2].to_string();
         // serde writes "expected one of `a`, `b`"; serde-saphyr "expected one of a, b".
@@ -217,11 +254,17 @@ fn translate(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
             d = d.help("this place takes no fields");
         }
     } else if let Some(c) = MISSING.captures(&message) {
-        d = Diagnostic::error("missing-field", format!("missing field `{}`", &c[1]))
-            .at(text, start..start + len.max(1));
+        d = missing_field(text, start, &c[1]);
     } else {
         let (code, help) = classify(&message, text, start);
-        d = Diagnostic::error(code, lowercase_first(&message)).at(text, start..start + len.max(1));
+        let message = QUOTED_CHAR.replace_all(&message, "`$1`");
+        let (message, start, len) = match tab_before(text, start) {
+            Some(tab) if code == "yaml-syntax" && message.contains("tab") => {
+                ("a tab is used for indentation".into(), tab, 1)
+            }
+            _ => (lowercase_first(&message), start, len),
+        };
+        d = Diagnostic::error(code, message).at(text, start..start + len.max(1));
         if let Some(help) = help {
             d = d.help(help);
         }
@@ -234,22 +277,444 @@ fn translate(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
     d.in_file(&file.name)
 }
 
+fn innermost(error: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    match error {
+        serde_saphyr::Error::AliasError { error, .. }
+        | serde_saphyr::Error::WithSnippet { error, .. } => innermost(error),
+        other => other,
+    }
+}
+
+/// Our own wording for the errors whose raw text speaks of parser internals or Rust types
+/// (`expected mapping start`, `cannot deserialize null into string; use Option<String>`).
+fn specific(
+    error: &serde_saphyr::Error,
+    text: &str,
+    start: usize,
+    len: usize,
+) -> Option<Diagnostic> {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    let here = |code, message: String, len: usize| {
+        Diagnostic::error(code, message).at(text, start..start + len.max(1))
+    };
+    let too_complex = |message: String| here("yaml-too-complex", message, len);
+    let d = match error {
+        E::MultipleDocuments { .. }
+        | E::Budget {
+            breach: B::Documents { .. },
+            ..
+        } => here(
+            "multiple-documents",
+            "lesson file holds more than one YAML document".into(),
+            3,
+        )
+        .label("a second document starts here")
+        .help("one lesson per file: remove this `---` and what follows, or move it to a file of its own"),
+        E::Budget { breach, .. } => match breach {
+            B::Aliases { .. } => {
+                too_complex(format!("more than {MAX_ALIASES} YAML aliases")).help(ALIAS_HELP)
+            }
+            B::Anchors { .. } => {
+                too_complex(format!("more than {MAX_ANCHORS} YAML anchors")).help(ALIAS_HELP)
+            }
+            B::Depth { .. } => too_complex(format!("YAML nested more than {MAX_DEPTH} levels deep"))
+                .help("a lesson nests only a few levels deep; is a bracket left open?"),
+            _ => too_complex("lesson file is too large or complex for a lesson".into())
+                .help("a lesson is a few kilobytes of plain YAML; is this the right file?"),
+        },
+        E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => {
+            too_complex("YAML aliases expand to too much data".into()).help(ALIAS_HELP)
+        }
+        E::DuplicateMappingKey { key, .. } => {
+            let key = key.as_deref().filter(|k| !k.is_empty());
+            let message = match key {
+                Some(k) => format!("duplicate key `{k}`"),
+                None => "duplicate key in a mapping".into(),
+            };
+            let mut d = here("duplicate-key", message, key.map_or(len, str::len));
+            if let Some(line) = key.and_then(|k| first_key_line(text, start, k)) {
+                d = d.label(format!("already set on line {line}"));
+            }
+            d.help("each key may appear once in a mapping; keep one of them")
+        }
+        E::InvalidBooleanStrict { .. } => {
+            wrong_type(text, start, "`true` or `false`").help(
+                "YAML 1.2 booleans are `true` and `false`; `yes`, `no`, `on` and `off` are not",
+            )
+        }
+        E::NullIntoString { .. } => match key_before(text, start) {
+            Some(key) => {
+                let at = text[..start].rfind(key).unwrap_or(start);
+                Diagnostic::error("missing-value", format!("`{key}` has no value"))
+                    .at(text, at..at + key.len())
+                    .help(format!(
+                        "write a value after `{key}:`, or remove the line if the field is optional"
+                    ))
+            }
+            None => wrong_type(text, start, "text"),
+        },
+        E::Unexpected { expected, .. } => {
+            let what = match *expected {
+                "mapping start" => "a mapping",
+                "sequence start" => "a list",
+                "string scalar" | "scalar" => "text",
+                _ => return None,
+            };
+            wrong_type(text, start, what)
+        }
+        E::SerdeInvalidType { expected, .. } | E::SerdeInvalidValue { expected, .. } => {
+            wrong_type(text, start, plain_type(expected)?)
+        }
+        E::InvalidScalar { ty, .. } => wrong_type(text, start, plain_type(ty)?),
+        E::ExpectedStringKeyForExternallyTaggedEnum { .. }
+        | E::ExternallyTaggedEnumExpectedScalarOrMapping { .. } => {
+            let found = found_at(text, start);
+            let (message, help) = match parent_key(text, start) {
+                Some("setup") => (
+                    format!("expected a setup action, found {}", found.0),
+                    "write `- build_image: {...}` or `- command: {...}`",
+                ),
+                _ => (
+                    format!("expected a check, found {}", found.0),
+                    "a check is one key naming its kind: `- image_exists: { image: \"my-app:1.0\" }`",
+                ),
+            };
+            here("wrong-type", message, found.1).help(help)
+        }
+        E::ExpectedMappingEndAfterEnumVariantValue { .. } => {
+            let (name, width) = KEY_AT
+                .captures(&text[start..])
+                .map_or_else(|| found_at(text, start), |c| (format!("`{}`", &c[1]), c[1].len()));
+            here("wrong-type", format!("two kinds in one list item: {name} is the second"), width)
+                .label("this needs a `- ` of its own")
+                .help("each check or setup action is its own list item")
+        }
+        E::UnknownAnchor { .. } => {
+            let name: String = text[start..]
+                .trim_start_matches('*')
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                .collect();
+            here(
+                "yaml-syntax",
+                format!("alias `*{name}` refers to no anchor"),
+                name.len() + 1,
+            )
+            .help(format!(
+                "define the value first with `&{name}`, or write it out"
+            ))
+        }
+        E::UnsupportedTag { tag, .. } => {
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let at = text[line_start..start]
+                .rfind(tag.as_str())
+                .map_or(start, |i| line_start + i);
+            Diagnostic::error("yaml-syntax", format!("unsupported tag `{tag}`"))
+                .at(text, at..at + tag.len().max(1))
+                .help(format!("lessons use plain YAML values; remove `{tag}`"))
+        }
+        E::Eof { .. } => here("yaml-syntax", "unexpected end of file".into(), len)
+            .help("is a quote or a bracket left open?"),
+        E::SerdeMissingField { field, .. } => missing_field(text, start, field),
+        _ => return None,
+    };
+    Some(d)
+}
+
+/// serde's names for what it wanted, in the words of the lesson format.
+fn plain_type(expected: &str) -> Option<&'static str> {
+    let e = expected.to_lowercase();
+    Some(if e.contains("sequence") || e == "seq" {
+        "a list"
+    } else if e.contains("struct") || e.contains("map") {
+        "a mapping"
+    } else if e.contains("string") || e.contains("char") {
+        "text"
+    } else if e.contains("bool") {
+        "`true` or `false`"
+    } else if e.starts_with('i') || e.starts_with('u') || e.contains("integer") {
+        "a whole number"
+    } else if e.starts_with('f') || e.contains("float") {
+        "a number"
+    } else {
+        return None;
+    })
+}
+
+/// "expected a list, found `docker tag ...`", with the key it belongs to beside the caret.
+fn wrong_type(text: &str, start: usize, expected: &str) -> Diagnostic {
+    if expected == "a mapping" && is_document_root(text, start) {
+        let (found, width) = found_at(text, start);
+        return Diagnostic::error(
+            "wrong-type",
+            format!("a lesson file must be a mapping of fields, found {found}"),
+        )
+        .at(text, start..start + width)
+        .help("a lesson starts with `id:`, `title:` and `steps:`; see `learn-registry new ID`");
+    }
+    let (found, width) = found_at(text, start);
+    // `- docker_running` (no `:`): the kind's fields are missing, and the parser points past the word.
+    if expected == "a mapping" && found == "nothing" {
+        let before = text[..start].trim_end();
+        let word_start = before
+            .rfind(|c: char| c.is_whitespace() || c == '-' || c == '[' || c == ',')
+            .map_or(0, |i| i + 1);
+        let word = &before[word_start..];
+        if Check::KINDS.contains(&word) || word == "build_image" {
+            return Diagnostic::error(
+                "wrong-type",
+                format!("`{word}` needs its fields, written as a mapping"),
+            )
+            .at(text, word_start..word_start + word.len())
+            .label(format!("write `{word}: {{}}`, with the fields inside the braces"));
+        }
+    }
+    let mut d = Diagnostic::error("wrong-type", format!("expected {expected}, found {found}"))
+        .at(text, start..start + width);
+    if let Some(key) = key_before(text, start) {
+        d = d.label(format!("`{key}` takes {expected}"));
+    }
+    let help = match expected {
+        "a list" => Some("write one `- item` a line below the key, or `[item, item]`"),
+        "a mapping" => Some("write `key: value` pairs, indented below the key"),
+        "text" => Some("write the text on the line; quote it if it starts with `[`, `{` or `-`"),
+        _ => None,
+    };
+    match help {
+        Some(help) => d.help(help),
+        None => d,
+    }
+}
+
+/// What the YAML node at `at` looks like, and how wide a caret it deserves.
+fn found_at(text: &str, at: usize) -> (String, usize) {
+    describe_node(text, at, true)
+}
+
+fn describe_node(text: &str, at: usize, follow_alias: bool) -> (String, usize) {
+    let line = text[at..].lines().next().unwrap_or_default().trim_end();
+    let t = line.trim_start();
+    if t.is_empty() || t.starts_with('#') || t.starts_with([']', '}', ',']) {
+        return ("nothing".into(), 1);
+    }
+    if t.starts_with('[') || t == "-" || t.starts_with("- ") {
+        return ("a list".into(), 1);
+    }
+    if t.starts_with('{') || KEY_AT.is_match(t) {
+        return ("a mapping".into(), 1);
+    }
+    let token = match t.chars().next() {
+        Some(q @ ('"' | '\'')) => t[1..].find(q).map_or(t, |end| &t[..end + 2]),
+        _ => {
+            let end = [" #", ", ", ",", "]", "}"]
+                .iter()
+                .filter_map(|s| t.find(s))
+                .min()
+                .unwrap_or(t.len());
+            t[..end].trim_end()
+        }
+    };
+    // An alias stands for its anchor's node: say what that is.
+    if let Some(name) = token.strip_prefix('*').filter(|_| follow_alias) {
+        let anchor = format!("&{name}");
+        let target = text
+            .match_indices(&anchor)
+            .map(|(i, _)| i + anchor.len())
+            .find(|i| text[*i..].starts_with([' ', '\n']))
+            .map(|i| describe_node(text, i + 1, false).0);
+        if let Some(target) = target.filter(|t| !t.starts_with('`')) {
+            return (format!("{target} (through alias `{token}`)"), token.len());
+        }
+    }
+    let shown: String = token.chars().take(40).collect();
+    let ellipsis = if shown.len() < token.len() { "…" } else { "" };
+    (format!("`{shown}{ellipsis}`"), token.len().max(1))
+}
+
+/// The key a value at `at` is written under, when it is on the same line (`commands: docker ...`).
+fn key_before(text: &str, at: usize) -> Option<&str> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    // Some errors point at the `:` itself (`title:` with no value).
+    let end = if text[at..].starts_with(':') {
+        at + 1
+    } else {
+        at
+    };
+    KEY_BEFORE
+        .captures(&text[line_start..end])
+        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        .filter(|k| !k.is_empty())
+}
+
+/// Whether `at` is where the document starts: only comments, directives and `---` come before it.
+fn is_document_root(text: &str, at: usize) -> bool {
+    has_no_content(&text[..at])
+}
+
+/// A line of YAML: where its content starts (after indentation and `- ` markers), and whether a `- `
+/// came before it. `None` for blank lines and comments.
+fn content_col(line: &str) -> Option<(usize, bool)> {
+    let mut col = line.len() - line.trim_start_matches(' ').len();
+    let mut dash = false;
+    while line[col..].starts_with("- ") || &line[col..] == "-" {
+        dash = true;
+        col += 1;
+        col += line[col..].len() - line[col..].trim_start_matches(' ').len();
+    }
+    let rest = &line[col..];
+    (!rest.trim().is_empty() && !rest.starts_with('#')).then_some((col, dash))
+}
+
+/// The lines of `text` from the one holding `at` upwards, each with the byte offset it starts at.
+fn lines_up(text: &str, at: usize) -> impl Iterator<Item = (usize, &str)> {
+    let first_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let mut end = Some(first_end);
+    std::iter::from_fn(move || {
+        let e = end?;
+        let start = text[..e].rfind('\n').map_or(0, |i| i + 1);
+        end = start.checked_sub(1);
+        Some((start, &text[start..e]))
+    })
+}
+
+/// The key of the mapping or list that holds the block node at `at` (`checks` for a check).
+fn parent_key(text: &str, at: usize) -> Option<&str> {
+    let mut lines = lines_up(text, at);
+    let (line_start, line) = lines.next()?;
+    let col = at.saturating_sub(line_start).min(line.len());
+    let own_indent = line.len() - line.trim_start_matches(' ').len();
+    let dash = line.trim_start().starts_with('-');
+    for (_, l) in lines {
+        let Some((c, _)) = content_col(l) else {
+            continue;
+        };
+        let indent = l.len() - l.trim_start_matches(' ').len();
+        // A block list may sit at the same indentation as its key (`steps:` then `- id: ...`).
+        if indent < own_indent.min(col) || (dash && indent <= own_indent) {
+            return KEY_AT.captures(&l[c..]).map(|m| m.get(1).map_or("", |k| k.as_str()));
+        }
+    }
+    None
+}
+
+/// "missing field": point at the start of the mapping that lacks it, and name what that mapping is
+/// (serde reports the place where the mapping ended, which may be the last key of a long step).
+fn missing_field(text: &str, at: usize, field: &str) -> Diagnostic {
+    let message = format!("missing field `{field}`");
+    let help = format!("add `{field}:`");
+    // A flow mapping: `image_exists: {}`.
+    if text[at..].starts_with('{') {
+        let d = Diagnostic::error("missing-field", message).at(text, at..at + 1);
+        return match key_before(text, at) {
+            Some(key) => d.label(format!("`{key}` needs `{field}`")),
+            None => d,
+        }
+        .help(help);
+    }
+    // A block mapping: walk up over its keys (same column) and whatever is nested deeper.
+    let mut lines = lines_up(text, at);
+    let Some((line_start, _)) = lines.next() else {
+        return Diagnostic::error("missing-field", message).help(help);
+    };
+    let key_col = at - line_start;
+    let mut first = at;
+    let mut item = false;
+    for (start, line) in lines_up(text, at) {
+        let Some((col, dash)) = content_col(line) else {
+            continue;
+        };
+        if col > key_col {
+            continue;
+        }
+        if col < key_col {
+            break;
+        }
+        first = start + col;
+        if dash {
+            item = true;
+            break;
+        }
+    }
+    let owner = if is_document_root(text, first) {
+        Some("the lesson".to_string())
+    } else {
+        parent_key(text, first).map(|k| match (k, item) {
+            ("steps", true) => "this step".to_string(),
+            ("quiz", _) => "the quiz".to_string(),
+            (k, _) => format!("`{k}`"),
+        })
+    };
+    let width = KEY_AT
+        .captures(&text[first..])
+        .map_or(1, |c| c.get(1).map_or(1, |m| m.end()));
+    let d = Diagnostic::error("missing-field", message).at(text, first..first + width);
+    match owner {
+        Some(owner) => d.label(format!("{owner} has no `{field}`")),
+        None => d,
+    }
+    .help(help)
+}
+
+/// The line (1-based) where `key` was first written in the mapping whose later duplicate is at `at`.
+fn first_key_line(text: &str, at: usize, key: &str) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let col = at - line_start;
+    let starts_with_key = |s: &str| KEY_AT.captures(s).is_some_and(|c| &c[1] == key);
+    // A flow mapping on one line: `{ a: 1, a: 2 }`.
+    if text[line_start..at].contains(&format!("{key}:")) {
+        return Some(text[..line_start].matches('\n').count() + 1);
+    }
+    for (start, line) in lines_up(text, at).skip(1) {
+        let Some((c, dash)) = content_col(line) else {
+            continue;
+        };
+        if c < col {
+            return None;
+        }
+        if c == col && starts_with_key(&line[c..]) {
+            return Some(text[..start].matches('\n').count() + 1);
+        }
+        if c == col && dash {
+            return None;
+        }
+    }
+    None
+}
+
+/// The tab nearest before `at` on its line, which is what a "tabs disallowed" error is about.
+fn tab_before(text: &str, at: usize) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    text[line_start..at]
+        .rfind('\t')
+        .or_else(|| text[line_start..line_end].find('\t'))
+        .map(|i| line_start + i)
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// A code and a hint for messages that are not about names.
 fn classify(message: &str, text: &str, at: usize) -> (&'static str, Option<&'static str>) {
     let lower = message.to_lowercase();
     let line = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
     let line_text = text[line..].lines().next().unwrap_or_default();
-    if line_text.starts_with('\t') || lower.contains("tab") {
+    if line_text.starts_with('\t') || lower.contains("tabs") {
         return (
             "yaml-syntax",
             Some("YAML indentation must use spaces, not tabs"),
         );
     }
-    if lower.contains("budget") || lower.contains("alias") || lower.contains("limit") {
-        return (
-            "yaml-too-complex",
-            Some("lessons need no YAML anchors or aliases on this scale; write the values out"),
-        );
+    if lower.contains("budget") {
+        return ("yaml-too-complex", Some(ALIAS_HELP));
     }
     if lower.contains("duplicate") {
         return (
@@ -257,10 +722,21 @@ fn classify(message: &str, text: &str, at: usize) -> (&'static str, Option<&'sta
             Some("each key may appear once in a mapping"),
         );
     }
-    if lower.contains("invalid type") || lower.contains("expected") {
+    if lower.contains("invalid type") {
         return ("wrong-type", None);
     }
-    ("yaml-syntax", None)
+    let help = if lower.contains("mapping values are not allowed") {
+        Some("check this line's indentation, and quote a value that contains `: `")
+    } else if lower.contains("unclosed bracket") || lower.contains("did not find expected") {
+        Some("is a bracket left open, or a comma missing?")
+    } else if lower.contains("unclosed quote") || lower.contains("quoted scalar") {
+        Some("close the quote at the end of the value")
+    } else if lower.contains("block sequence entries are not allowed") {
+        Some("start the list on the line after its key")
+    } else {
+        None
+    };
+    ("yaml-syntax", help)
 }
 
 fn lowercase_first(s: &str) -> String {
