@@ -127,6 +127,30 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Show the stored progress: each lesson's steps done and what comes next, and the variables
+    /// remembered. It reads what the runner recorded; `check` is what verifies.
+    #[command(
+        after_help = "Examples:\n  learn-registry status\n  learn-registry status --format json\n  LEARN_REGISTRY_HOME=/tmp/class learn-registry status"
+    )]
+    Status {
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
+    },
+    /// Forget stored progress (a step, a lesson, or everything), after showing what and asking.
+    /// Images, tags and logins made during the lessons are left alone.
+    #[command(
+        after_help = "Without a terminal to ask on, `--yes` is needed.\n\nExamples:\n  learn-registry reset tag-an-image --step tag\n  learn-registry reset tag-an-image\n  learn-registry reset                      # everything, course-wide variables too\n  learn-registry reset push-an-image --yes"
+    )]
+    Reset {
+        /// The lesson to forget; without it, everything.
+        lesson: Option<String>,
+        /// Only this step of the lesson.
+        #[arg(long, requires = "lesson")]
+        step: Option<String>,
+        /// Do not ask (needed without a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  learn-registry completions bash > /etc/bash_completion.d/learn-registry\n  learn-registry completions zsh > \"${fpath[1]}/_learn-registry\""
@@ -136,6 +160,12 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StatusFormat {
     Text,
     Json,
 }

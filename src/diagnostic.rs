@@ -145,14 +145,24 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+///
+/// Similar-looking is not enough (`repository` and `registry` share a prefix and score high): the
+/// candidate must also be a few edits away, or `word` a shortened form of it.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let word_lower = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.8)
+        .filter_map(|c| {
+            let c_lower = c.to_lowercase();
+            let score = strsim::jaro_winkler(&word_lower, &c_lower);
+            let longest = word_lower.chars().count().max(c_lower.chars().count());
+            let edits = strsim::damerau_levenshtein(&word_lower, &c_lower);
+            let shortened = word_lower.len() >= 3 && c_lower.starts_with(&word_lower);
+            (score > 0.8 && (edits <= (longest / 3).max(1) || shortened)).then_some((score, c))
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
@@ -186,5 +196,14 @@ mod tests {
         let kinds = ["image_exists", "image_same", "registry_tag"];
         assert_eq!(did_you_mean("image_exist", kinds), Some("image_exists"));
         assert_eq!(did_you_mean("zzz", kinds), None);
+        assert_eq!(did_you_mean("repository", ["registry"]), None);
+        assert_eq!(
+            did_you_mean("usernme", ["username", "registry"]),
+            Some("username")
+        );
+        assert_eq!(
+            did_you_mean("Dockerfile", ["dockerfile"]),
+            Some("dockerfile")
+        );
     }
 }

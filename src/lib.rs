@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod exit;
 pub mod lesson;
 pub mod probe;
+pub mod progress;
 pub mod report;
 pub mod trust;
 

@@ -54,7 +54,8 @@ impl Lab {
     }
 }
 
-const RUN_LAB: &str = "start the lab with `scripts/lab.sh up` (and optionally `eval \"$(scripts/lab.sh env)\"`)";
+const RUN_LAB: &str =
+    "start the lab with `scripts/lab.sh up` (and optionally `eval \"$(scripts/lab.sh env)\"`)";
 
 const LAB_VARS: [&str; 10] = [
     "LAB_DOCKER_HOST",
@@ -70,13 +71,7 @@ const LAB_VARS: [&str; 10] = [
 ];
 
 fn repo_root() -> PathBuf {
-    // file!() is relative to the manifest in this crate; joining keeps an absolute one as it is.
-    let this_file = Path::new(env!("CARGO_MANIFEST_DIR")).join(file!());
-    this_file
-        .parent()
-        .and_then(Path::parent)
-        .expect("tests/probe.rs has a repository root")
-        .to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The lab's addresses, from the environment or `scripts/lab.sh env`, checked to be up.
@@ -87,7 +82,7 @@ fn lab() -> &'static Lab {
         let mut vars: HashMap<String, String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("LAB_"))
             .collect();
-        if !vars.contains_key("LAB_REGISTRY") {
+        if LAB_VARS.iter().any(|v| !vars.contains_key(*v)) {
             let output = Command::new("bash")
                 .arg(root.join("scripts/lab.sh"))
                 .arg("env")
@@ -99,10 +94,7 @@ fn lab() -> &'static Lab {
                 String::from_utf8_lossy(&output.stderr)
             );
             for line in String::from_utf8_lossy(&output.stdout).lines() {
-                if let Some((k, v)) = line
-                    .strip_prefix("export ")
-                    .and_then(|l| l.split_once('='))
-                {
+                if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
                     // `printf %q` quoting: the lab's values are plain, but strip quotes if any.
                     let v = v.trim_matches('\'').trim_matches('"');
                     vars.entry(k.to_string()).or_insert_with(|| v.to_string());
@@ -348,7 +340,10 @@ async fn a_stopped_engine_is_unavailable_quickly() {
             matches!(err, ProbeError::Unavailable { .. }),
             "{host}: {err:?}"
         );
-        assert!(started.elapsed() < Duration::from_secs(3), "{host} was slow");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{host} was slow"
+        );
     }
 }
 
@@ -373,7 +368,9 @@ async fn inspect_and_list_local_images() {
     ));
     let images = probe.list_images().await.unwrap();
     assert!(
-        images.iter().any(|i| i.id == info.id && i.has_tag(&image(&lab.image))),
+        images
+            .iter()
+            .any(|i| i.id == info.id && i.has_tag(&image(&lab.image))),
         "list_images lacks {}: {images:?}",
         lab.image
     );
@@ -415,13 +412,19 @@ async fn tag_and_push_show_in_events_inspect_and_registry() {
     {
         TagStatus::Present { digest, media_type } => {
             assert_eq!(digest, local_digests[0]);
-            assert!(MANIFEST_MEDIA_TYPES.contains(&media_type.as_str()), "{media_type}");
+            assert!(
+                MANIFEST_MEDIA_TYPES.contains(&media_type.as_str()),
+                "{media_type}"
+            );
         }
         other => panic!("expected the tag to be present: {other:?}"),
     }
     assert_eq!(
         registry
-            .head_manifest(&reference.with_tag("2.0").unwrap(), &RegistryAuth::Anonymous)
+            .head_manifest(
+                &reference.with_tag("2.0").unwrap(),
+                &RegistryAuth::Anonymous
+            )
             .await
             .unwrap(),
         TagStatus::Absent
@@ -470,7 +473,12 @@ async fn live_image_events_arrive() {
         }
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
-    docker(&lab.docker_host, config.path(), &["tag", &lab.image, &target], None);
+    docker(
+        &lab.docker_host,
+        config.path(),
+        &["tag", &lab.image, &target],
+        None,
+    );
     let _cleanup = Cleanup {
         host: lab.docker_host.clone(),
         config: config.path().to_path_buf(),
@@ -519,7 +527,10 @@ async fn htpasswd_registry_needs_basic_credentials() {
     );
     let logins = docker_config.logins().await.unwrap();
     assert_eq!(
-        logins.iter().map(|l| l.registry.as_str()).collect::<Vec<_>>(),
+        logins
+            .iter()
+            .map(|l| l.registry.as_str())
+            .collect::<Vec<_>>(),
         [lab.htpasswd.as_str()]
     );
     let stored = docker_config
@@ -541,7 +552,10 @@ async fn htpasswd_registry_needs_basic_credentials() {
         TagStatus::Unauthorized
     );
     assert!(matches!(
-        registry.head_manifest(&reference, &logged_in).await.unwrap(),
+        registry
+            .head_manifest(&reference, &logged_in)
+            .await
+            .unwrap(),
         TagStatus::Present { .. }
     ));
     assert_eq!(
@@ -560,6 +574,18 @@ async fn htpasswd_registry_needs_basic_credentials() {
         TagList::Tags(vec!["1.0".into()])
     );
     assert!(!registry.anonymous_pull_allowed(&reference).await.unwrap());
+    assert!(
+        registry
+            .verify_credentials(&lab.htpasswd, &Credentials::new(user, password))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !registry
+            .verify_credentials(&lab.htpasswd, &Credentials::new(user, "wrong-password"))
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -584,7 +610,10 @@ async fn token_registry_behaves_like_docker_hub() {
 
     // Public: anyone gets a pull token.
     assert!(matches!(
-        registry.head_manifest(&reference, &anonymous).await.unwrap(),
+        registry
+            .head_manifest(&reference, &anonymous)
+            .await
+            .unwrap(),
         TagStatus::Present { .. }
     ));
     assert!(registry.anonymous_pull_allowed(&reference).await.unwrap());
@@ -597,7 +626,10 @@ async fn token_registry_behaves_like_docker_hub() {
     {
         let _private = Private::make(&lab.private_file, &[&repo_path]);
         assert_eq!(
-            registry.head_manifest(&reference, &anonymous).await.unwrap(),
+            registry
+                .head_manifest(&reference, &anonymous)
+                .await
+                .unwrap(),
             TagStatus::Unauthorized
         );
         assert!(!registry.anonymous_pull_allowed(&reference).await.unwrap());
@@ -627,6 +659,16 @@ async fn token_registry_behaves_like_docker_hub() {
             .unwrap(),
         TagStatus::Unauthorized
     );
+    // `docker login`'s own test: the token service accepts or refuses the password.
+    let good = Credentials::new(alice, alice_password);
+    assert!(
+        registry
+            .verify_credentials(&lab.token, &good)
+            .await
+            .unwrap()
+    );
+    let bad = Credentials::new(alice, "wrong-password");
+    assert!(!registry.verify_credentials(&lab.token, &bad).await.unwrap());
     // A missing repository looks private to everybody but its owner, as on Docker Hub.
     let missing = image(&format!("{}/{alice}/{}:1.0", lab.token, unique("missing")));
     assert_eq!(
@@ -647,7 +689,10 @@ async fn unreachable_slow_and_overloaded_registries_cannot_be_verified() {
     drop(closed);
     let registry = RegistryClient::with_timeout(Duration::from_secs(2)).unwrap();
     let err = registry
-        .head_manifest(&image(&format!("{closed_addr}/a/b:1")), &RegistryAuth::Anonymous)
+        .head_manifest(
+            &image(&format!("{closed_addr}/a/b:1")),
+            &RegistryAuth::Anonymous,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, ProbeError::Unavailable { .. }), "{err:?}");
@@ -663,7 +708,10 @@ async fn unreachable_slow_and_overloaded_registries_cannot_be_verified() {
     });
     let started = Instant::now();
     let err = registry
-        .head_manifest(&image(&format!("{silent_addr}/a/b:1")), &RegistryAuth::Anonymous)
+        .head_manifest(
+            &image(&format!("{silent_addr}/a/b:1")),
+            &RegistryAuth::Anonymous,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, ProbeError::Timeout { .. }), "{err:?}");
@@ -684,12 +732,18 @@ async fn unreachable_slow_and_overloaded_registries_cannot_be_verified() {
         .await;
     let host = server.address().to_string();
     let err = registry
-        .head_manifest(&image(&format!("{host}/busy/app:1.0")), &RegistryAuth::Anonymous)
+        .head_manifest(
+            &image(&format!("{host}/busy/app:1.0")),
+            &RegistryAuth::Anonymous,
+        )
         .await
         .unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(42)), "{err:?}");
     let err = registry
-        .head_manifest(&image(&format!("{host}/broken/app:1.0")), &RegistryAuth::Anonymous)
+        .head_manifest(
+            &image(&format!("{host}/broken/app:1.0")),
+            &RegistryAuth::Anonymous,
+        )
         .await
         .unwrap_err();
     assert!(
@@ -701,7 +755,8 @@ async fn unreachable_slow_and_overloaded_registries_cannot_be_verified() {
 #[tokio::test]
 async fn a_registry_without_digest_headers_gets_the_digest_computed() {
     let server = MockServer::start().await;
-    let manifest = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}"#;
+    let manifest =
+        r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}"#;
     Mock::given(method("HEAD"))
         .and(path("/v2/old/app/manifests/1.0"))
         .respond_with(
@@ -830,7 +885,10 @@ async fn hub_users() {
         panic!("alice2024 exists");
     };
     assert_eq!(user.username, "alice2024");
-    assert_eq!(user.date_joined.as_deref(), Some("2024-09-01T10:00:00.123456Z"));
+    assert_eq!(
+        user.date_joined.as_deref(),
+        Some("2024-09-01T10:00:00.123456Z")
+    );
     assert_eq!(user.kind.as_deref(), Some("User"));
     assert_eq!(hub.user("nobody123").await.unwrap(), HubLookup::NotFound);
 
@@ -874,7 +932,10 @@ async fn hub_repositories_and_tags() {
         .await;
     Mock::given(method("GET"))
         .and(path(format!("{base}/hidden")))
-        .respond_with(json(401, serde_json::json!({"message": "authentication required"})))
+        .respond_with(json(
+            401,
+            serde_json::json!({"message": "authentication required"}),
+        ))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -901,7 +962,10 @@ async fn hub_repositories_and_tags() {
         .await;
     // Anything else: the Hub's 404.
     Mock::given(method("GET"))
-        .respond_with(json(404, serde_json::json!({"message": "object not found", "errors": null})))
+        .respond_with(json(
+            404,
+            serde_json::json!({"message": "object not found", "errors": null}),
+        ))
         .with_priority(10)
         .mount(&server)
         .await;
@@ -915,7 +979,11 @@ async fn hub_repositories_and_tags() {
     };
     assert!(!public.is_private);
     assert_eq!(
-        (public.namespace.as_str(), public.name.as_str(), public.pull_count),
+        (
+            public.namespace.as_str(),
+            public.name.as_str(),
+            public.pull_count
+        ),
         ("alice2024", "python-canvas-client", Some(3))
     );
     let HubLookup::Found(secret) = hub.repository("alice2024", "secret").await.unwrap() else {
@@ -960,7 +1028,8 @@ async fn hub_rate_limits_and_outages_cannot_be_verified() {
     Mock::given(method("GET"))
         .and(path("/v2/users/limited1/"))
         .respond_with(
-            json(429, serde_json::json!({"message": "Too Many Requests"})).insert_header("Retry-After", "30"),
+            json(429, serde_json::json!({"message": "Too Many Requests"}))
+                .insert_header("Retry-After", "30"),
         )
         .mount(&server)
         .await;
@@ -982,21 +1051,24 @@ async fn hub_rate_limits_and_outages_cannot_be_verified() {
     assert!(err.is_unverifiable());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
     let err = hub.user("limited2").await.unwrap_err();
-    let wait = err.retry_after().expect("an HTTP-date Retry-After is parsed");
+    let wait = err
+        .retry_after()
+        .expect("an HTTP-date Retry-After is parsed");
     assert!(
         (Duration::from_secs(55)..=Duration::from_secs(61)).contains(&wait),
         "{wait:?}"
     );
     let err = hub.user("outage1").await.unwrap_err();
-    assert!(
-        matches!(err, ProbeError::Unavailable { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ProbeError::Unavailable { .. }), "{err:?}");
 
     // And a Hub that is not there at all.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let err = HubClient::new(&url).unwrap().user("alice2024").await.unwrap_err();
+    let err = HubClient::new(&url)
+        .unwrap()
+        .user("alice2024")
+        .await
+        .unwrap_err();
     assert!(matches!(err, ProbeError::Unavailable { .. }), "{err:?}");
 }

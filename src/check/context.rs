@@ -105,8 +105,7 @@ impl Context {
     /// The engine, connected on first use. Unreachable → `Unknown`.
     pub async fn docker(&self) -> Result<&DockerProbe, Outcome> {
         let r = self.docker.get_or_init(DockerProbe::connect).await;
-        r.as_ref()
-            .map_err(|e| Outcome::unknown(e.to_string()))
+        r.as_ref().map_err(|e| Outcome::unknown(e.to_string()))
     }
 
     /// Docker's client configuration (config.json).

@@ -5,9 +5,9 @@
 use crate::check::Context;
 use crate::probe::{ImageInfo, ImageRef};
 
-/// Local names that look like what was asked for but are not it: same last path component and tag
-/// (`python-canvas-client:1.0` when `alice/python-canvas-client:1.0` was asked), or same repository
-/// with another tag.
+/// Local names that look like what was asked for but are not it: the same last path component, any
+/// registry, namespace or tag (`python-canvas-client:1.0` when `alice/python-canvas-client:1.0` was
+/// asked, or `alice/python-canvas-client:2.0`).
 pub async fn near_misses(ctx: &Context, wanted: &ImageRef) -> Vec<String> {
     let Ok(docker) = ctx.docker().await else {
         return Vec::new();
@@ -38,65 +38,108 @@ pub async fn near_misses(ctx: &Context, wanted: &ImageRef) -> Vec<String> {
     found
 }
 
-/// A hint for a local name that does not exist: the same image tagged without the namespace, for
-/// another registry, or with another tag.
+/// A hint for a local name that does not exist, from the local name most like it (same last path
+/// component): tagged without the namespace (`python-canvas-client:1.0` for
+/// `alice/python-canvas-client:1.0`), for another registry, or with another tag. Names under another
+/// namespace are someone else's (a classmate's image) and no hint.
 pub async fn missing_local_hint(ctx: &Context, wanted: &ImageRef) -> Option<String> {
     let misses: Vec<ImageRef> = near_misses(ctx, wanted)
         .await
         .iter()
         .filter_map(|m| ImageRef::parse(m).ok())
         .collect();
-    let ns = wanted.repository().split('/').next().unwrap_or_default();
-    let last = wanted.repository().rsplit('/').next().unwrap_or_default();
-    if let Some(r) = misses.iter().find(|r| {
-        r.registry() == wanted.registry()
-            && r.repository().ends_with(last)
-            && r.repository() != wanted.repository()
-            && !r.repository().starts_with(&format!("{ns}/"))
-    }) {
-        return Some(format!(
-            "you have `{}`; the name needs your namespace `{ns}/` in front, as in `{}`",
-            r.familiar(),
-            wanted.familiar()
-        ));
-    }
-    if let Some(r) = misses
+    let (ns, last) = match wanted.repository().rsplit_once('/') {
+        Some((ns, last)) => (Some(ns), last),
+        None => (None, wanted.repository()),
+    };
+    let same_repo = |r: &ImageRef| r.repository() == wanted.repository();
+    // `last`, or `library/last` as Docker Hub spells a name without a namespace.
+    let lacks_namespace = |r: &ImageRef| {
+        ns.is_some() && (r.repository() == last || r.repository() == format!("library/{last}"))
+    };
+    let other_registry = |r: &ImageRef| r.registry() != wanted.registry();
+    let other_tag = |r: &ImageRef| r.tag() != wanted.tag();
+
+    // The closest name: fewest differences, then the same tag, then the same registry.
+    let best = misses
         .iter()
-        .find(|r| r.registry() != wanted.registry() && r.repository() == wanted.repository())
-    {
+        .filter(|r| same_repo(r) || lacks_namespace(r))
+        .min_by_key(|r| {
+            let differences = [other_registry(r), lacks_namespace(r), other_tag(r)];
+            (
+                differences.iter().filter(|d| **d).count(),
+                other_tag(r),
+                other_registry(r),
+                r.familiar(),
+            )
+        })?;
+    // Only the tag differs: name every tag of the right repository there is.
+    if !other_registry(best) && same_repo(best) {
+        let tags: Vec<String> = misses
+            .iter()
+            .filter(|r| !other_registry(r) && same_repo(r))
+            .map(|r| format!("`{}`", r.familiar()))
+            .collect();
         return Some(format!(
-            "you have `{}`, which names another registry; tag `{}` instead",
-            r.familiar(),
-            wanted.familiar()
-        ));
-    }
-    let other_tags: Vec<String> = misses
-        .iter()
-        .filter(|r| r.registry() == wanted.registry() && r.repository() == wanted.repository())
-        .map(|r| format!("`{}`", r.familiar()))
-        .collect();
-    (!other_tags.is_empty()).then(|| {
-        format!(
             "you have {}; `{}` is another tag",
-            other_tags.join(", "),
+            tags.join(", "),
             wanted.familiar()
-        )
-    })
+        ));
+    }
+    let mut what = Vec::new();
+    if other_registry(best) {
+        what.push(format!(
+            "names another registry (`{}`, not `{}`)",
+            best.registry(),
+            wanted.registry()
+        ));
+    }
+    if lacks_namespace(best) {
+        what.push(format!(
+            "lacks your namespace `{}/` in front",
+            ns.unwrap_or_default()
+        ));
+    }
+    if other_tag(best) {
+        what.push(format!(
+            "has tag `{}`, not `{}`",
+            best.tag().unwrap_or("(none)"),
+            wanted.tag().unwrap_or("(none)")
+        ));
+    }
+    Some(format!(
+        "you have `{}`, which {}; the name must be `{}`",
+        best.familiar(),
+        what.join(" and "),
+        wanted.familiar()
+    ))
 }
 
-/// Where the local image was pushed instead, from its RepoDigests: the same repository name under
-/// another registry or namespace (`docker.io/alice/app` when `127.0.0.1:5000/alice/app` was asked).
+/// Where the local image was pushed instead, from its RepoDigests: the same repository on another
+/// registry, else a repository of the same name under another path. An image can carry digests of
+/// many unrelated pushes (one image, many names), so anything less alike is no hint.
 pub fn pushed_elsewhere(image: &ImageInfo, wanted: &ImageRef) -> Option<String> {
-    let last = wanted.repository().rsplit('/').next().unwrap_or_default();
-    let other = image.repo_digests.iter().find_map(|d| {
-        let r = ImageRef::parse(d).ok()?;
-        let same_name = r.repository().rsplit('/').next() == Some(last);
-        let elsewhere = r.registry() != wanted.registry() || r.repository() != wanted.repository();
-        (same_name && elsewhere).then(|| r.familiar_name())
-    })?;
+    let last = |r: &ImageRef| {
+        r.repository()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let others: Vec<ImageRef> = image
+        .repo_digests
+        .iter()
+        .filter_map(|d| ImageRef::parse(d).ok())
+        .filter(|r| r.registry() != wanted.registry() || r.repository() != wanted.repository())
+        .collect();
+    let other = others
+        .iter()
+        .find(|r| r.repository() == wanted.repository())
+        .or_else(|| others.iter().find(|r| last(r) == last(wanted)))?;
     Some(format!(
-        "this image was pushed to `{other}`, not to `{}`; push that name: `docker push {}`",
-        wanted.familiar_name(),
+        "this image was pushed to `{}`, not to `{}`; push that name: `docker push {}`",
+        other.familiar_name(),
+        wanted.familiar(),
         wanted.familiar()
     ))
 }

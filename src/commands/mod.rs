@@ -5,6 +5,8 @@ pub mod check;
 mod lint;
 mod list;
 mod new;
+mod reset;
+mod status;
 
 use std::io::Write;
 
@@ -35,6 +37,10 @@ pub fn dispatch(cli: Cli) -> miette::Result<u8> {
                 yes,
             },
         ),
+        Command::Status { format } => status::run(&global, format),
+        Command::Reset { lesson, step, yes } => {
+            reset::run(&global, reset::Args { lesson, step, yes })
+        }
         Command::Schema => {
             let schema = schemars::schema_for!(crate::lesson::Lesson);
             let text = serde_json::to_string_pretty(&schema).expect("a schema always serializes");

@@ -470,7 +470,9 @@ fn wrong_type(text: &str, start: usize, expected: &str) -> Diagnostic {
                 format!("`{word}` needs its fields, written as a mapping"),
             )
             .at(text, word_start..word_start + word.len())
-            .label(format!("write `{word}: {{}}`, with the fields inside the braces"));
+            .label(format!(
+                "write `{word}: {{}}`, with the fields inside the braces"
+            ));
         }
     }
     let mut d = Diagnostic::error("wrong-type", format!("expected {expected}, found {found}"))
@@ -595,7 +597,9 @@ fn parent_key(text: &str, at: usize) -> Option<&str> {
         let indent = l.len() - l.trim_start_matches(' ').len();
         // A block list may sit at the same indentation as its key (`steps:` then `- id: ...`).
         if indent < own_indent.min(col) || (dash && indent <= own_indent) {
-            return KEY_AT.captures(&l[c..]).map(|m| m.get(1).map_or("", |k| k.as_str()));
+            return KEY_AT
+                .captures(&l[c..])
+                .map(|m| m.get(1).map_or("", |k| k.as_str()));
         }
     }
     None

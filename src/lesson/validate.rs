@@ -18,6 +18,8 @@ use crate::lesson::template;
 pub const BUILTIN_VARIABLES: &[&str] = &["registry", "registry_prefix"];
 
 static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").unwrap());
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").unwrap());
 static VAR_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
 
@@ -154,7 +156,12 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
                 "unknown-lesson",
                 format!("required lesson `{}` does not exist", *req),
             );
-            if let Some(best) = did_you_mean(req, all_ids.iter().copied()) {
+            // A lesson cannot require itself, so its own id is no suggestion.
+            let others = all_ids
+                .iter()
+                .copied()
+                .filter(|id| *id != lesson.id.as_str());
+            if let Some(best) = did_you_mean(req, others) {
                 d = d.label(format!("did you mean `{best}`?"));
             }
             out.push(d);
@@ -210,14 +217,7 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
                         "invalid-pattern",
                         format!("pattern of `{name}` is not a valid regular expression"),
                     )
-                    .help(
-                        e.to_string()
-                            .lines()
-                            .last()
-                            .unwrap_or_default()
-                            .trim()
-                            .to_string(),
-                    ),
+                    .help(regex_problem(&e)),
                 ),
                 Ok(re) => {
                     if !pattern.starts_with('^') || !pattern.ends_with('$') {
@@ -285,12 +285,15 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
         if let SetupAction::BuildImage(b) = &action.value {
             out.extend(check_image_ref(file, &b.tag, &samples));
             if !b.files.contains_key("Dockerfile") {
-                out.push(at(
-                    file,
-                    &b.files,
-                    "missing-dockerfile",
-                    "`build_image` has no `Dockerfile` among its files".into(),
-                ));
+                let message = "`build_image` has no `Dockerfile` among its files".to_string();
+                // Point at a near miss (`dockerfile:`) when there is one, else at `files:`.
+                let d = match did_you_mean("Dockerfile", b.files.keys().map(String::as_str)) {
+                    Some(near) => at_text(file, &b.files, near, "missing-dockerfile", message)
+                        .label("did you mean `Dockerfile`?"),
+                    None => at_key(file, &b.files, "files", "missing-dockerfile", message)
+                        .help("add `Dockerfile: \"FROM ...\"` under `files:`"),
+                };
+                out.push(d);
             }
         }
         if let SetupAction::Command(c) = &action.value
@@ -330,13 +333,16 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
                 ),
             ));
         }
-        if step_ids.insert(step.id.as_str(), &step.id).is_some() {
-            out.push(at(
-                file,
-                &step.id,
-                "duplicate-step-id",
-                format!("step id `{}` is used twice in this lesson", *step.id),
-            ));
+        if let Some(first) = step_ids.insert(step.id.as_str(), &step.id) {
+            out.push(
+                at(
+                    file,
+                    &step.id,
+                    "duplicate-step-id",
+                    format!("step id `{}` is used twice in this lesson", *step.id),
+                )
+                .label(format!("first used on line {}", first.line())),
+            );
         }
         if !step.has_something_to_do() {
             out.push(
@@ -362,14 +368,7 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
                             "invalid-pattern",
                             "not a valid regular expression".into(),
                         )
-                        .help(
-                            e.to_string()
-                                .lines()
-                                .last()
-                                .unwrap_or_default()
-                                .trim()
-                                .to_string(),
-                        ),
+                        .help(regex_problem(&e)),
                     );
                 }
             }
@@ -404,31 +403,48 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
         if let Some(link) = &step.link
             && !(link.starts_with("https://") || link.starts_with("http://"))
         {
-            out.push(at(
-                file,
-                link,
-                "invalid-link",
-                "`link` must start with `https://` or `http://`".into(),
-            ));
+            out.push(
+                at(
+                    file,
+                    link,
+                    "invalid-link",
+                    "`link` must start with `https://` or `http://`".into(),
+                )
+                .help(if link.contains("://") {
+                    "use a web address, such as `https://hub.docker.com/`".to_string()
+                } else {
+                    format!("write the full address: `https://{}`", **link)
+                }),
+            );
         }
         if let Some(quiz) = &step.quiz {
             if quiz.choices.len() < 2 {
-                out.push(at(
-                    file,
-                    &quiz.choices,
-                    "quiz-too-few-choices",
-                    "a quiz needs at least two choices".into(),
-                ));
-            }
-            let mut seen = BTreeSet::new();
-            for choice in quiz.choices.iter() {
-                if !seen.insert(choice.as_str()) {
-                    out.push(at(
+                out.push(
+                    at(
                         file,
-                        choice,
-                        "quiz-duplicate-choice",
-                        format!("choice `{}` is listed twice", **choice),
-                    ));
+                        &quiz.choices,
+                        "quiz-too-few-choices",
+                        "a quiz needs at least two choices".into(),
+                    )
+                    .label(match quiz.choices.len() {
+                        0 => "no choices",
+                        _ => "only one choice",
+                    })
+                    .help("add a wrong answer or two, so there is something to choose"),
+                );
+            }
+            let mut seen: BTreeMap<&str, &Sp<String>> = BTreeMap::new();
+            for choice in quiz.choices.iter() {
+                if let Some(first) = seen.insert(choice.as_str(), choice) {
+                    out.push(
+                        at(
+                            file,
+                            choice,
+                            "quiz-duplicate-choice",
+                            format!("choice `{}` is listed twice", **choice),
+                        )
+                        .label(format!("first listed on line {}", first.line())),
+                    );
                 }
             }
             if !quiz
@@ -503,8 +519,17 @@ fn check_image_ref(
                 "invalid-image-reference",
                 format!("`{}` is not a valid image reference", **node),
             );
-            let help = if rendered.chars().any(|c| c.is_ascii_uppercase()) {
+            let (name, tag) = split_tag(&rendered);
+            let help = if rendered.chars().any(char::is_whitespace) {
+                "an image reference cannot contain spaces".to_string()
+            } else if name.chars().any(|c| c.is_ascii_uppercase()) {
                 "repository names must be lowercase".to_string()
+            } else if let Some(tag) = tag.filter(|t| !TAG.is_match(t)) {
+                format!(
+                    "tag `{tag}` may only hold letters, digits, `_`, `.` and `-` (at most 128, not starting with `.` or `-`)"
+                )
+            } else if rendered == **node {
+                e.to_string()
             } else {
                 format!("{e} (as `{rendered}`)")
             };
@@ -512,6 +537,23 @@ fn check_image_ref(
             vec![d]
         }
     }
+}
+
+/// An image reference's name and tag (`host:5000/a/b:1.0` → `host:5000/a/b`, `1.0`); a digest is no tag.
+fn split_tag(reference: &str) -> (&str, Option<&str>) {
+    let reference = reference.split('@').next().unwrap_or_default();
+    let last = reference.rfind('/').map_or(0, |i| i + 1);
+    match reference[last..].rfind(':') {
+        Some(i) => (&reference[..last + i], Some(&reference[last + i + 1..])),
+        None => (reference, None),
+    }
+}
+
+/// What a regular expression error says, without the `regex` crate's copy of the pattern.
+fn regex_problem(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text.lines().last().unwrap_or_default().trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
 /// Variables whose defaults refer to each other in a loop can never get a value.

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::ProbeError;
 use super::docker_config::DockerConfig;
+use super::error::error_chain;
 use super::reference::ImageRef;
 
 /// Where the default engine listens when nothing says otherwise.
@@ -315,6 +316,8 @@ pub struct DockerProbe {
     docker: bollard::Docker,
     endpoint: Endpoint,
     timeout: Duration,
+    /// Podman's compat API needs a workaround for replaying events (see `events_since`).
+    podman: bool,
 }
 
 impl DockerProbe {
@@ -359,7 +362,9 @@ impl DockerProbe {
         }
         .map_err(|e| engine_error(e, &endpoint.host, timeout))?;
         let docker = bounded(timeout, &endpoint.host, docker.negotiate_version()).await?;
+        let version = bounded(timeout, &endpoint.host, docker.version()).await?;
         Ok(DockerProbe {
+            podman: is_podman(&version),
             docker,
             endpoint,
             timeout,
@@ -376,12 +381,8 @@ impl DockerProbe {
         let host = &self.endpoint.host;
         bounded(self.timeout, host, self.docker.ping()).await?;
         let v = bounded(self.timeout, host, self.docker.version()).await?;
+        let is_podman = is_podman(&v);
         let platform = v.platform.map(|p| p.name).filter(|n| !n.is_empty());
-        let is_podman = platform.as_deref().is_some_and(|p| p.contains("Podman"))
-            || v.components
-                .iter()
-                .flatten()
-                .any(|c| c.name.contains("Podman"));
         let negotiated = self.docker.client_version();
         Ok(EngineInfo {
             version: v.version.unwrap_or_default(),
@@ -461,30 +462,65 @@ impl DockerProbe {
     }
 
     /// Image events between `since` and `until` (both in the past or present; the call returns once the
-    /// engine reaches `until`). The engine keeps only recent events, so use this for "since the step
-    /// began" and [`DockerProbe::image_events`] to follow live.
+    /// engine has replayed up to `until`). The engine keeps only recent events, so use this for "since
+    /// the step began" and [`DockerProbe::image_events`] to follow live.
+    ///
+    /// Podman 4.3 with its file event logger drops events when `until` is sent (its reader stops early
+    /// once timestamps in the log go backwards, which `untag`/`remove` pairs do), so for Podman we ask
+    /// with `since` only, cut at `until` ourselves, and stop once the replay has gone quiet.
     pub async fn events_since(
         &self,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<ImageEvent>, ProbeError> {
         let wait = (until - Utc::now()).to_std().unwrap_or_default() + self.timeout;
-        let stream = self.events_stream(Some(since), Some(until));
+        let stream = if self.podman {
+            self.events_stream(Some(since), None).boxed()
+        } else {
+            self.events_stream(Some(since), Some(until)).boxed()
+        };
+        let podman = self.podman;
         let collect = async {
-            futures_util::pin_mut!(stream);
+            let mut stream = stream;
             let mut events = Vec::new();
-            while let Some(event) = stream.next().await {
-                events.push(event?);
+            loop {
+                let next = if podman {
+                    // The replay arrives in one burst; a quiet moment after `until` means it is over.
+                    let until_then = (until - Utc::now()).to_std().unwrap_or_default();
+                    match tokio::time::timeout(until_then + PODMAN_REPLAY_QUIET, stream.next())
+                        .await
+                    {
+                        Ok(next) => next,
+                        Err(_) => break,
+                    }
+                } else {
+                    stream.next().await
+                };
+                match next {
+                    Some(Ok(event)) if event.time > until => {
+                        if podman {
+                            break;
+                        }
+                    }
+                    Some(Ok(event)) => events.push(event),
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                }
             }
             Ok::<_, ProbeError>(events)
         };
         match tokio::time::timeout(wait, collect).await {
             Ok(result) => result,
             Err(_) => Err(ProbeError::Timeout {
-                target: TARGET.to_string(),
+                target: format!("{TARGET} at `{}`", self.endpoint.host),
                 after: wait,
             }),
         }
+    }
+
+    /// True when the engine is Podman's Docker-compatible service.
+    pub fn is_podman(&self) -> bool {
+        self.podman
     }
 
     /// A live stream of image events, starting at `since` when given (replaying what the engine still
@@ -519,6 +555,20 @@ impl DockerProbe {
             std::future::ready(out)
         })
     }
+}
+
+/// How long a Podman event replay may pause before we take it as finished.
+const PODMAN_REPLAY_QUIET: Duration = Duration::from_millis(500);
+
+/// Podman says so in its components (its platform name is the OS, e.g. `linux/amd64/debian-12`).
+fn is_podman(version: &bollard::models::SystemVersion) -> bool {
+    let platform = version.platform.as_ref().map(|p| p.name.as_str());
+    platform.is_some_and(|p| p.contains("Podman"))
+        || version
+            .components
+            .iter()
+            .flatten()
+            .any(|c| c.name.contains("Podman"))
 }
 
 /// The engine's `since`/`until` format: seconds with a nanosecond fraction.
@@ -608,21 +658,6 @@ fn engine_error(error: BollardError, host: &str, timeout: Duration) -> ProbeErro
             reason: error_chain(&other),
         },
     }
-}
-
-/// An error and its sources on one line ("client error (Connect): Connection refused (os error 111)").
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -79,6 +79,27 @@ fn retry_hint(retry_after: &Option<Duration>) -> String {
     }
 }
 
+/// Why a connection or request failed, said briefly: the underlying I/O error when there is one
+/// ("connection refused"), else the innermost cause, instead of every wrapper's text.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost: &(dyn std::error::Error + 'static) = error;
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+                std::io::ErrorKind::ConnectionReset => "connection reset".into(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+                std::io::ErrorKind::NotFound => "not found".into(),
+                _ => io.to_string(),
+            };
+        }
+        innermost = e;
+        current = e.source();
+    }
+    innermost.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ProbeError> {
         .build()
         .map_err(|e| ProbeError::Protocol {
             target: "the HTTP client".into(),
-            reason: super::docker::error_chain(&e),
+            reason: super::error::error_chain(&e),
         })
 }
 
@@ -37,7 +37,7 @@ pub(crate) fn transport_error(
     target: &str,
     timeout: Duration,
 ) -> ProbeError {
-    let reason = super::docker::error_chain(&error);
+    let reason = super::error::error_chain(&error);
     if error.is_timeout() {
         ProbeError::Timeout {
             target: target.to_string(),

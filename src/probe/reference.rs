@@ -294,11 +294,20 @@ mod tests {
 
     const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
+    /// input, registry, repository, tag, digest, familiar form
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+    );
+
     #[test]
     fn normalization_table() {
-        // input, registry, repository, tag, digest, familiar
         let d = Some(DIGEST);
-        let cases: &[(&str, &str, &str, Option<&str>, Option<&str>, &str)] = &[
+        let cases: &[Case] = &[
             (
                 "app",
                 "docker.io",

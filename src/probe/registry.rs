@@ -512,7 +512,10 @@ impl RegistryClient {
                     if let Some(service) = service {
                         pairs.append_pair("service", service);
                     }
-                    pairs.append_pair("scope", scope);
+                    // `docker login` asks for no scope at all (it only checks the door).
+                    if !scope.is_empty() {
+                        pairs.append_pair("scope", scope);
+                    }
                     if let Some(creds) = credentials {
                         pairs.append_pair("account", creds.username());
                     }

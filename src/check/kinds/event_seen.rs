@@ -56,6 +56,9 @@ impl CheckSpec for EventSeen {
     }
 }
 
+/// How many other events a failure names.
+const MAX_SHOWN: usize = 5;
+
 /// Without a step start (a one-off `check`), look this far back; the engine keeps few events anyway.
 const DEFAULT_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
@@ -120,14 +123,21 @@ impl EventSeen {
                         since.with_timezone(&chrono::Local).format("%H:%M:%S")
                     )
                 } else {
+                    // The most recent few; an engine shared by a class can have many.
+                    let shown: Vec<String> = matching
+                        .iter()
+                        .rev()
+                        .take(MAX_SHOWN)
+                        .map(|e| format!("`{}`", e.reference.as_deref().unwrap_or(&e.actor_id)))
+                        .collect();
+                    let more = match matching.len().saturating_sub(MAX_SHOWN) {
+                        0 => String::new(),
+                        n => format!(" (and {n} more)"),
+                    };
                     format!(
-                        "`{}` of {}",
+                        "`{}` of other images only: {}{more}",
                         self.action.as_str(),
-                        matching
-                            .iter()
-                            .map(|e| format!("`{}`", e.reference.as_deref().unwrap_or(&e.actor_id)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        shown.join(", ")
                     )
                 };
                 Outcome::fail(what, actual)

@@ -75,15 +75,31 @@ impl HubRepository {
                     _ => Outcome::pass(format!("{is} repository `{full}` on Docker Hub")),
                 }
             }
-            Ok(HubLookup::NotFound) => {
-                Outcome::fail(expected, format!("Docker Hub has no repository `{full}`"))
-                    .with_hint("a repository appears on Docker Hub with its first push")
+            // The Hub shows a private repository to nobody but its owner, and to visitors it looks
+            // missing: a private one cannot be told from one that does not exist.
+            Ok(HubLookup::NotFound) if self.visibility == Some(Visibility::Private) => {
+                Outcome::unknown(format!(
+                    "Docker Hub shows no `{full}` to visitors: it is private, or it does not exist \
+                     (a `repository_private` check can tell, through the registry)"
+                ))
             }
-            Ok(HubLookup::Denied) => Outcome::fail(
-                expected,
-                format!("`{full}` is not visible without logging in"),
-            )
-            .with_hint("private repositories only show to their owner"),
+            Ok(HubLookup::NotFound) => {
+                Outcome::fail(expected, format!("Docker Hub has no repository `{full}`")).with_hint(
+                    "a repository appears on Docker Hub with its first push; a private one is \
+                         hidden from everyone but its owner",
+                )
+            }
+            // 401/403: it is there, and visitors may not see it.
+            Ok(HubLookup::Denied) => match self.visibility {
+                Some(Visibility::Public) => Outcome::fail(
+                    expected,
+                    format!("`{full}` is not visible without logging in"),
+                )
+                .with_hint("open the repository's Settings on Docker Hub and make it public"),
+                _ => Outcome::pass(format!(
+                    "repository `{full}` on Docker Hub, hidden from visitors (private)"
+                )),
+            },
             Err(e) => Outcome::from_probe(&e, &expected),
         }
     }

@@ -1,0 +1,667 @@
+//! Helpers for integration tests that drive the real lab (`scripts/lab.sh up`): the lab's addresses,
+//! a learner's "machine" (an engine, a private Docker config folder, a private state folder) on which
+//! the real `docker` CLI and the real `learn-registry` binary run, and fake servers for what the lab
+//! cannot be (Docker Hub's REST API, a rate-limited registry).
+//!
+//! Each test makes its own machine, so logins never leak between tests, and uses names from
+//! [`unique`], so tests run in parallel and re-run against the same lab without meeting each other.
+//! Everything a test tags in an engine is untagged again when its machine is dropped.
+
+// Shared by test binaries that use different subsets.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+pub const RUN_LAB: &str = "run scripts/lab.sh up (the lab is not running)";
+
+/// The lab's addresses (`scripts/lab.sh env`).
+#[derive(Debug)]
+pub struct Lab {
+    pub docker_host: String,
+    pub podman_host: Option<String>,
+    /// `my-app:latest`, present in both engines.
+    pub image: String,
+    /// Open registry: anyone may push and pull (and log in with anything).
+    pub open: String,
+    /// htpasswd registry: alice/alicepass, bob/bobpass.
+    pub htpasswd: String,
+    /// Token registry like Docker Hub: alice, bob, carol with password NAME+"pass".
+    pub token: String,
+    /// The token server's list of private repositories (`["ns/repo"]`), re-read per request.
+    pub private_repos: PathBuf,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The lab, from the environment (`eval "$(scripts/lab.sh env)"`) or `scripts/lab.sh env`, checked to
+/// answer. Panics with "run scripts/lab.sh up" otherwise: a test without its lab must fail, not pass.
+pub fn lab() -> &'static Lab {
+    static LAB: OnceLock<Lab> = OnceLock::new();
+    LAB.get_or_init(|| {
+        let mut vars: HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("LAB_"))
+            .collect();
+        if !vars.contains_key("LAB_REGISTRY") {
+            let output = Command::new("bash")
+                .arg(repo_root().join("scripts/lab.sh"))
+                .arg("env")
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run scripts/lab.sh env ({e}); {RUN_LAB}"));
+            for line in String::from_utf8_lossy(&output.stdout).lines() {
+                if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+                    let v = v.trim_matches('\'').trim_matches('"');
+                    vars.entry(k.to_string()).or_insert_with(|| v.to_string());
+                }
+            }
+        }
+        let get = |name: &str| {
+            vars.get(name)
+                .filter(|v| !v.is_empty())
+                .cloned()
+                .unwrap_or_else(|| panic!("the lab environment has no {name}; {RUN_LAB}"))
+        };
+        let lab = Lab {
+            docker_host: get("LAB_DOCKER_HOST"),
+            podman_host: vars
+                .get("LAB_PODMAN_HOST")
+                .filter(|h| !h.is_empty())
+                .cloned(),
+            image: get("LAB_IMAGE"),
+            open: get("LAB_REGISTRY"),
+            htpasswd: get("LAB_REGISTRY_HTPASSWD"),
+            token: get("LAB_REGISTRY_TOKEN"),
+            private_repos: PathBuf::from(get("LAB_PRIVATE_REPOS_FILE")),
+        };
+        let socket = lab.docker_host.trim_start_matches("unix://");
+        assert!(
+            Path::new(socket).exists(),
+            "the lab's Docker Engine socket {socket} does not exist; {RUN_LAB}"
+        );
+        for addr in [&lab.open, &lab.htpasswd, &lab.token] {
+            assert!(
+                std::net::TcpStream::connect(addr).is_ok(),
+                "the lab's registry at {addr} does not answer; {RUN_LAB}"
+            );
+        }
+        lab
+    })
+}
+
+/// A lowercase name no other test or earlier run uses: `PREFIX` + pid + time + counter, letters and
+/// digits only, so it is also a valid Docker Hub username (4 to 30 characters) for short prefixes.
+pub fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        % 10_000_000;
+    let name = format!(
+        "{prefix}{}x{millis}x{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    assert!(name.len() <= 30, "`{name}` is too long for a username");
+    name
+}
+
+/// What the `learn-registry` binary said.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    /// stdout as JSON (`Null` when it is not JSON, e.g. for `--format junit`).
+    pub json: Value,
+}
+
+impl Run {
+    /// The lessons of the report (one object, or a list for the whole course).
+    pub fn lessons(&self) -> Vec<&Value> {
+        match &self.json {
+            Value::Array(list) => list.iter().collect(),
+            other => vec![other],
+        }
+    }
+
+    /// A step of the (only) lesson.
+    pub fn step(&self, id: &str) -> &Value {
+        self.lessons()
+            .iter()
+            .flat_map(|l| l["steps"].as_array().unwrap().iter())
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no step `{id}` in {}", self.stdout))
+    }
+
+    /// The single check of the single step of a `check --step` run.
+    pub fn only(&self) -> Check {
+        let steps = self.lessons()[0]["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), 1, "one step expected: {}", self.stdout);
+        let checks = steps[0]["checks"].as_array().unwrap();
+        assert_eq!(checks.len(), 1, "one check expected: {}", self.stdout);
+        Check {
+            value: checks[0].clone(),
+            code: self.code,
+        }
+    }
+}
+
+/// One check's JSON (`kind`, `status`, `message`, `expected`, `actual`, `hint`, `retry_after_secs`).
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub value: Value,
+    /// The exit code of the run it came from.
+    pub code: i32,
+}
+
+impl Check {
+    pub fn status(&self) -> &str {
+        self.value["status"].as_str().unwrap()
+    }
+
+    pub fn message(&self) -> &str {
+        self.value["message"].as_str().unwrap()
+    }
+
+    pub fn hint(&self) -> &str {
+        self.value["hint"].as_str().unwrap_or("")
+    }
+
+    /// Assert the status, the exit code that goes with it for a one-check run, and that the message
+    /// (with its hint) says each of `words`.
+    pub fn expect(&self, status: &str, words: &[&str]) -> &Check {
+        assert_eq!(
+            self.status(),
+            status,
+            "status of {}",
+            serde_json::to_string_pretty(&self.value).unwrap()
+        );
+        let code = match status {
+            "pass" => 0,
+            "fail" => 1,
+            "unknown" => 3,
+            _ => unreachable!(),
+        };
+        assert_eq!(self.code, code, "exit code for a `{status}` check");
+        let text = format!("{} hint: {}", self.message(), self.hint());
+        for word in words {
+            assert!(
+                text.contains(word),
+                "`{word}` not in the message of {}",
+                serde_json::to_string_pretty(&self.value).unwrap()
+            );
+        }
+        if status == "fail" {
+            assert!(
+                !self.value["expected"].as_str().unwrap_or("").is_empty()
+                    && !self.value["actual"].as_str().unwrap_or("").is_empty(),
+                "a failure says expected and actual: {}",
+                self.value
+            );
+        }
+        self
+    }
+}
+
+/// A learner's machine: an engine (the lab's, Podman's, or a dead address), a Docker config folder
+/// and a `learn-registry` state folder of its own, and a folder for credential helpers put on PATH.
+pub struct Machine {
+    pub host: String,
+    pub config: TempDir,
+    pub home: TempDir,
+    pub bin: TempDir,
+    tags: Mutex<Vec<String>>,
+}
+
+impl Machine {
+    /// The lab's Docker Engine.
+    pub fn docker() -> Machine {
+        Machine::on(&lab().docker_host)
+    }
+
+    /// The lab's Podman, through its Docker API. Panics when the lab runs without it.
+    pub fn podman() -> Machine {
+        let host = lab()
+            .podman_host
+            .clone()
+            .unwrap_or_else(|| panic!("the lab has no Podman (LAB_PODMAN_HOST); {RUN_LAB}"));
+        Machine::on(&host)
+    }
+
+    /// An engine at `host` (which may well be dead).
+    pub fn on(host: &str) -> Machine {
+        Machine {
+            host: host.to_string(),
+            config: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+            bin: TempDir::new().unwrap(),
+            tags: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn docker_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("docker");
+        cmd.args(args)
+            .env("DOCKER_HOST", &self.host)
+            .env("DOCKER_CONFIG", self.config.path())
+            .env("PATH", self.path())
+            // The lab's engine (20.10) has no BuildKit session support the CLI could use.
+            .env("DOCKER_BUILDKIT", "0")
+            .env_remove("DOCKER_CONTEXT");
+        cmd
+    }
+
+    /// Run the real `docker` CLI; returns its output, whatever the exit code.
+    pub fn docker_output(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = self
+            .docker_command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the docker CLI is installed");
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        child.wait_with_output().unwrap()
+    }
+
+    /// Run the real `docker` CLI, which must succeed; returns stdout.
+    pub fn run_docker(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let output = self.docker_output(args, stdin);
+        assert!(
+            output.status.success(),
+            "docker {} failed: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// `docker ARGS`, which must succeed.
+    pub fn d(&self, args: &[&str]) -> String {
+        self.run_docker(args, None)
+    }
+
+    /// `docker tag SOURCE TARGET`; the name is removed again when the machine is dropped.
+    pub fn tag(&self, source: &str, target: &str) {
+        self.d(&["tag", source, target]);
+        self.forget_later(target);
+    }
+
+    /// Untag `name` when the machine is dropped.
+    pub fn forget_later(&self, name: &str) {
+        self.tags.lock().unwrap().push(name.to_string());
+    }
+
+    /// `docker push NAME`.
+    pub fn push(&self, name: &str) {
+        self.d(&["push", name]);
+    }
+
+    /// `docker login REGISTRY -u USER --password-stdin`.
+    pub fn login(&self, registry: &str, user: &str, password: &str) {
+        self.run_docker(
+            &["login", registry, "-u", user, "--password-stdin"],
+            Some(password),
+        );
+    }
+
+    /// A new image made from the lab image (another ID: a label differs), tagged `name`.
+    pub fn build_variant(&self, name: &str) -> String {
+        let dockerfile = format!(
+            "FROM {}\nLABEL variant=\"{name}\"\n",
+            lab().image.trim_start_matches("docker.io/")
+        );
+        self.run_docker(&["build", "-q", "-t", name, "-"], Some(&dockerfile));
+        self.forget_later(name);
+        self.image_id(name)
+    }
+
+    /// `docker image inspect -f {{.Id}} NAME`.
+    pub fn image_id(&self, name: &str) -> String {
+        self.d(&["image", "inspect", "-f", "{{.Id}}", name])
+            .trim()
+            .to_string()
+    }
+
+    /// Write `config.json` in the machine's Docker config folder.
+    pub fn write_config(&self, config: &Value) {
+        std::fs::write(
+            self.config.path().join("config.json"),
+            serde_json::to_string_pretty(config).unwrap(),
+        )
+        .unwrap();
+    }
+
+    /// Install an executable `script` as `docker-credential-NAME` in the machine's PATH folder.
+    pub fn install_helper(&self, name: &str, script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.bin.path().join(format!("docker-credential-{name}"));
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    /// PATH with the machine's helper folder first.
+    pub fn path(&self) -> String {
+        format!(
+            "{}:{}",
+            self.bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
+    }
+
+    /// `learn-registry ARGS` on this machine, with the test lessons and JSON unless ARGS say otherwise.
+    pub fn learn(&self, args: &[&str]) -> Run {
+        let mut cmd = assert_cmd::Command::cargo_bin("learn-registry").unwrap();
+        cmd.args(args)
+            .env("DOCKER_HOST", &self.host)
+            .env("DOCKER_CONFIG", self.config.path())
+            .env("LEARN_REGISTRY_HOME", self.home.path())
+            .env("PATH", self.path())
+            .env("NO_COLOR", "1")
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("LEARN_REGISTRY_LESSONS")
+            .env_remove("LEARN_REGISTRY_REGISTRY")
+            .env_remove("LEARN_REGISTRY_HUB_API")
+            .env_remove("LEARN_REGISTRY_TIMING")
+            .timeout(std::time::Duration::from_secs(90));
+        let output = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
+            stdout,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `learn-registry check check-kinds --step STEP --var NAME=VALUE... --format json` plus `extra`
+    /// arguments: one check of `tests/fixtures/check-lessons/check-kinds.yaml`.
+    pub fn check_step(&self, step: &str, vars: &[(&str, &str)], extra: &[&str]) -> Check {
+        let lessons = fixture_lessons();
+        let mut args: Vec<String> = vec![
+            "check".into(),
+            "check-kinds".into(),
+            "--step".into(),
+            step.into(),
+            "--format".into(),
+            "json".into(),
+            "--lessons-dir".into(),
+            lessons.display().to_string(),
+        ];
+        for (name, value) in vars {
+            args.push("--var".into());
+            args.push(format!("{name}={value}"));
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = self.learn(&args);
+        assert!(
+            run.json.is_object(),
+            "no JSON from check (exit {}): {}{}",
+            run.code,
+            run.stdout,
+            run.stderr
+        );
+        run.only()
+    }
+}
+
+impl Drop for Machine {
+    fn drop(&mut self) {
+        let tags = std::mem::take(&mut *self.tags.lock().unwrap());
+        if !tags.is_empty() {
+            let mut args = vec!["rmi"];
+            args.extend(tags.iter().map(String::as_str));
+            let _ = self.docker_command(&args).output();
+        }
+    }
+}
+
+/// `tests/fixtures/check-lessons`.
+pub fn fixture_lessons() -> PathBuf {
+    repo_root().join("tests/fixtures/check-lessons")
+}
+
+/// Keeps repositories in the token server's private list while alive. The file is rewritten
+/// atomically (the server re-reads it per request) and re-read after writing, since other tests and
+/// the smoke script edit it too.
+pub struct Private {
+    file: PathBuf,
+    repos: Vec<String>,
+}
+
+impl Private {
+    fn edit(file: &Path, change: impl Fn(&mut Vec<String>), holds: impl Fn(&[String]) -> bool) {
+        for attempt in 0..20 {
+            let mut list: Vec<String> = std::fs::read_to_string(file)
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            change(&mut list);
+            let tmp = file.with_extension(format!("json.{}", unique("tmp")));
+            std::fs::write(&tmp, serde_json::to_string(&list).unwrap() + "\n").unwrap();
+            std::fs::rename(&tmp, file).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+            let now: Vec<String> = std::fs::read_to_string(file)
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            if holds(&now) {
+                return;
+            }
+        }
+        panic!("cannot edit {}", file.display());
+    }
+
+    pub fn make(repos: &[&str]) -> Private {
+        let file = lab().private_repos.clone();
+        let repos: Vec<String> = repos.iter().map(|r| r.to_string()).collect();
+        Private::edit(
+            &file,
+            |list| {
+                list.extend(
+                    repos
+                        .iter()
+                        .filter(|r| !list.contains(r))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                )
+            },
+            |now| repos.iter().all(|r| now.contains(r)),
+        );
+        Private { file, repos }
+    }
+}
+
+impl Drop for Private {
+    fn drop(&mut self) {
+        Private::edit(
+            &self.file,
+            |list| list.retain(|r| !self.repos.contains(r)),
+            |now| !self.repos.iter().any(|r| now.contains(r)),
+        );
+    }
+}
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn unused_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A runtime for the fake servers (wiremock serves from a thread of its own; the runtime only starts
+/// and stops them).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+/// A "registry" that answers every request with 429 Too Many Requests and `Retry-After: SECS`.
+pub fn rate_limited_registry(rt: &tokio::runtime::Runtime, secs: u64) -> MockServer {
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("Retry-After", secs.to_string().as_str())
+                    .insert_header("Content-Type", "application/json")
+                    .set_body_json(json!({"errors": [{"code": "TOOMANYREQUESTS", "message": "You have reached your pull rate limit."}]})),
+            )
+            .mount(&server)
+            .await;
+        server
+    })
+}
+
+/// How the fake Hub answers for a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubAnswer {
+    /// 200 with the documented JSON (for a repository: `is_private`).
+    Found { private: bool },
+    /// 401 with the Hub's error JSON.
+    Unauthorized,
+    /// 429 with `Retry-After` in seconds.
+    RateLimited(u64),
+}
+
+/// Docker Hub's REST API, faked: `/v2/users/{name}/` and `/v2/namespaces/{ns}/repositories/{repo}`
+/// with the response shapes hub.docker.com sends. Unknown names are 404. Names can be added while it
+/// runs (an account signed up, a repository created by a first push).
+pub struct FakeHub {
+    pub server: MockServer,
+    users: Arc<Mutex<BTreeMap<String, HubAnswer>>>,
+    repos: Arc<Mutex<BTreeMap<String, HubAnswer>>>,
+}
+
+struct HubResponder {
+    users: Arc<Mutex<BTreeMap<String, HubAnswer>>>,
+    repos: Arc<Mutex<BTreeMap<String, HubAnswer>>>,
+}
+
+impl Respond for HubResponder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let path = request.url.path().to_string();
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let not_found = ResponseTemplate::new(404)
+            .set_body_json(json!({"message": "httperror 404: object not found", "errinfo": {}}));
+        let answer = |answer: Option<HubAnswer>, found: Value| match answer {
+            Some(HubAnswer::Found { .. }) => ResponseTemplate::new(200).set_body_json(found),
+            Some(HubAnswer::Unauthorized) => ResponseTemplate::new(401).set_body_json(json!({
+                "detail": "Authentication credentials were not provided.",
+                "message": "Authentication credentials were not provided."
+            })),
+            Some(HubAnswer::RateLimited(secs)) => ResponseTemplate::new(429)
+                .insert_header("Retry-After", secs.to_string().as_str())
+                .insert_header("X-RateLimit-Limit", "180")
+                .insert_header("X-RateLimit-Remaining", "0")
+                .set_body_json(json!({"message": "Too Many Requests"})),
+            None => not_found.clone(),
+        };
+        match parts.as_slice() {
+            ["v2", "users", name] => {
+                let found = self.users.lock().unwrap().get(*name).cloned();
+                answer(
+                    found,
+                    json!({
+                        "id": "0123456789abcdef0123456789abcdef",
+                        "uuid": "01234567-89ab-cdef-0123-456789abcdef",
+                        "username": name,
+                        "full_name": "",
+                        "location": "",
+                        "company": "",
+                        "profile_url": "",
+                        "date_joined": "2024-09-02T08:15:42.123456Z",
+                        "gravatar_url": "",
+                        "gravatar_email": "",
+                        "type": "User"
+                    }),
+                )
+            }
+            ["v2", "namespaces", ns, "repositories", repo] => {
+                let full = format!("{ns}/{repo}");
+                let found = self.repos.lock().unwrap().get(&full).cloned();
+                let private = matches!(found, Some(HubAnswer::Found { private: true }));
+                answer(
+                    found,
+                    json!({
+                        "user": ns,
+                        "name": repo,
+                        "namespace": ns,
+                        "repository_type": "image",
+                        "status": 1,
+                        "status_description": "active",
+                        "description": "",
+                        "is_private": private,
+                        "is_automated": false,
+                        "star_count": 0,
+                        "pull_count": 3,
+                        "last_updated": "2025-01-10T09:30:00.000000Z",
+                        "date_registered": "2025-01-10T09:29:58.000000Z",
+                        "collaborator_count": 0,
+                        "affiliation": null,
+                        "hub_user": ns,
+                        "has_starred": false,
+                        "full_description": null,
+                        "permissions": {"read": true, "write": false, "admin": false},
+                        "media_types": ["application/vnd.docker.container.image.v1+json"],
+                        "content_types": ["image"],
+                        "categories": []
+                    }),
+                )
+            }
+            _ => not_found,
+        }
+    }
+}
+
+impl FakeHub {
+    pub fn start(rt: &tokio::runtime::Runtime) -> FakeHub {
+        let users = Arc::new(Mutex::new(BTreeMap::new()));
+        let repos = Arc::new(Mutex::new(BTreeMap::new()));
+        let server = rt.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(wiremock::matchers::method("GET"))
+                .respond_with(HubResponder {
+                    users: users.clone(),
+                    repos: repos.clone(),
+                })
+                .mount(&server)
+                .await;
+            server
+        });
+        FakeHub {
+            server,
+            users,
+            repos,
+        }
+    }
+
+    /// The base URL for `--hub-api`.
+    pub fn url(&self) -> String {
+        self.server.uri()
+    }
+
+    pub fn user(&self, name: &str, answer: HubAnswer) {
+        self.users.lock().unwrap().insert(name.to_string(), answer);
+    }
+
+    pub fn repository(&self, full: &str, answer: HubAnswer) {
+        self.repos.lock().unwrap().insert(full.to_string(), answer);
+    }
+}
