@@ -210,6 +210,12 @@ fn login_absent_present_and_to_another_registry() {
     // Docker Hub: `docker login` with no registry.
     m.check_step("login", &[("login_registry", "docker.io")], &[])
         .expect("fail", &["`docker.io`", "run `docker login`"]);
+    // ... which config.json keys by its old v1 URL.
+    let hub = Machine::docker();
+    let auth = base64::engine::general_purpose::STANDARD.encode("alice:secret");
+    hub.write_config(&json!({ "auths": { "https://index.docker.io/v1/": { "auth": auth } } }));
+    hub.check_step("login", &[("login_registry", "docker.io")], &[])
+        .expect("pass", &["logged in to `docker.io` as `alice`"]);
 }
 
 /// A `docker-credential-NAME` helper that knows one login and logs each action it is asked for.
@@ -258,6 +264,20 @@ fn login_through_a_credential_helper() {
             &["credential helper `lab`", "accepted by the registry"],
         );
     assert!(std::fs::read_to_string(&log).unwrap().contains("get"));
+
+    // The same helper as the store for every registry (`credsStore`).
+    let store = Machine::docker();
+    fake_helper(&store, "labstore", &lab.token, "alice", "alicepass");
+    store.write_config(&json!({ "credsStore": "labstore", "auths": { &lab.token: {} } }));
+    store
+        .check_step("login-verified", &[("login_registry", &lab.token)], &[])
+        .expect(
+            "pass",
+            &["credential store `labstore`", "accepted by the registry"],
+        );
+    store
+        .check_step("login", &[("login_registry", &lab.htpasswd)], &[])
+        .expect("fail", &[&format!("logged in to `{}` only", lab.token)]);
 
     // The helper's secret is wrong (the password changed since the login).
     let stale = Machine::docker();
@@ -772,6 +792,15 @@ fn engine_checks_work_against_podman_too() {
     p.tag(&lab.image, &format!("{}/{name}:2.0", lab.open));
     p.check_step("exists", &[("image", &wanted)], &[])
         .expect("fail", &[&format!("lacks your namespace `{ns}/` in front")]);
+    // Through Podman's API, `docker login` to the token registry works as `localhost:PORT`.
+    let port = lab.token.rsplit(':').next().unwrap();
+    let registry = format!("localhost:{port}");
+    p.login(&registry, "alice", "alicepass");
+    p.check_step("login-verified", &[("login_registry", &registry)], &[])
+        .expect(
+            "pass",
+            &[&format!("logged in to `{registry}` as `alice`"), "accepted"],
+        );
 }
 
 // ------------------------------------------------------------------------------------ commands
@@ -867,7 +896,7 @@ fn run_solution(m: &Machine, line: &str, vars: &BTreeMap<String, String>, passwo
     assert_eq!(argv[0], "docker", "a solution runs docker: `{rendered}`");
     argv.remove(0);
     let login = argv.first().is_some_and(|a| a == "login");
-    if login {
+    if login && !argv.iter().any(|a| a == "--password-stdin") {
         argv.push("--password-stdin".into());
     }
     let args: Vec<&str> = argv.iter().map(String::as_str).collect();

@@ -47,7 +47,7 @@ impl RepositoryPublic {
         let expected = if want_public {
             format!("anyone can pull `{repo}` without logging in")
         } else {
-            format!("`{repo}` exists and only logged-in users allowed to can pull it")
+            format!("`{repo}` exists and only the users it allows can pull it")
         };
         let anonymous = match client.head_manifest(&image, &RegistryAuth::Anonymous).await {
             Ok(s) => s,
