@@ -169,3 +169,42 @@ pub async fn remote_tags(ctx: &Context, image: &ImageRef) -> String {
         Err(e) => format!("tag not found (tags unknown: {e})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(digests: &[&str]) -> ImageInfo {
+        ImageInfo {
+            id: "sha256:00".into(),
+            repo_tags: Vec::new(),
+            repo_digests: digests.iter().map(|d| d.to_string()).collect(),
+            created: None,
+            size: None,
+            architecture: None,
+            os: None,
+        }
+    }
+
+    const D: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn pushed_elsewhere_names_the_likeliest_push_only() {
+        let wanted = ImageRef::parse("127.0.0.1:5000/alice/app:1.0").unwrap();
+        // One image carries the digests of every name it was pushed under; unrelated ones are no hint.
+        let pushes = [
+            format!("127.0.0.1:5000/bob/other@{D}"),
+            format!("127.0.0.1:5001/alice/app@{D}"),
+        ];
+        let hint = pushed_elsewhere(&image(&[&pushes[0], &pushes[1]]), &wanted).unwrap();
+        assert!(
+            hint.contains("pushed to `127.0.0.1:5001/alice/app`"),
+            "{hint}"
+        );
+        let unrelated = format!("127.0.0.1:5000/bob/other@{D}");
+        assert_eq!(pushed_elsewhere(&image(&[&unrelated]), &wanted), None);
+        let same_name = format!("docker.io/alice2/app@{D}");
+        let hint = pushed_elsewhere(&image(&[&unrelated, &same_name]), &wanted).unwrap();
+        assert!(hint.contains("pushed to `alice2/app`"), "{hint}");
+    }
+}

@@ -13,6 +13,7 @@ mod logged_in;
 mod registry_tag;
 mod repository_private;
 mod repository_public;
+mod visibility;
 
 pub use command::CommandCheck;
 pub use docker_running::DockerRunning;

@@ -4,7 +4,6 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::check::{CheckSpec, Context, Outcome};
-use crate::probe::registry::{RegistryAuth, TagList, TagStatus};
 
 use crate::lesson::Sp;
 
@@ -34,63 +33,6 @@ impl CheckSpec for RepositoryPrivate {
 
 impl RepositoryPrivate {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {
-        let image = match ctx.image(&self.repository) {
-            Ok(r) => r,
-            Err(o) => return o,
-        };
-        let client = match ctx.registry_client().await {
-            Ok(c) => c,
-            Err(o) => return o,
-        };
-        let repo = image.familiar_name();
-        let want_public = false;
-        let expected = if want_public {
-            format!("anyone can pull `{repo}` without logging in")
-        } else {
-            format!("`{repo}` exists and only the users it allows can pull it")
-        };
-        let anonymous = match client.head_manifest(&image, &RegistryAuth::Anonymous).await {
-            Ok(s) => s,
-            Err(e) => return Outcome::from_probe(&e, &expected),
-        };
-        let open = !matches!(anonymous, TagStatus::Unauthorized);
-        // Public: an anonymous look must not be refused, and the repository must exist.
-        if want_public {
-            if !open {
-                return Outcome::fail(expected, format!("anonymous pull of `{repo}` is refused (private, or not pushed yet)"))
-                    .with_hint("push the image first; on Docker Hub, make the repository public in its settings");
-            }
-            return match client.list_tags(&image, &RegistryAuth::Anonymous).await {
-                Ok(TagList::Tags(tags)) if !tags.is_empty() => Outcome::pass(format!(
-                    "anonymous pull of `{repo}` allowed (tags: {})",
-                    tags.join(", ")
-                )),
-                Ok(_) => Outcome::fail(expected, format!("`{repo}` has nothing to pull yet"))
-                    .with_hint("push a tag to it first"),
-                Err(e) => Outcome::from_probe(&e, &expected),
-            };
-        }
-        if open {
-            return Outcome::fail(expected, format!("anyone can pull `{repo}`"))
-                .with_hint("make the repository private in the registry's settings (Docker Hub: Settings → Visibility)");
-        }
-        // Refused to strangers. Refused also means "missing" on Docker Hub: when we have the learner's
-        // login, make sure the repository exists for its owner.
-        let auth = ctx.registry_auth(&image).await;
-        if matches!(auth, RegistryAuth::Anonymous) {
-            return Outcome::pass(format!("anonymous pull of `{repo}` refused"));
-        }
-        match client.list_tags(&image, &auth).await {
-            Ok(TagList::Tags(tags)) => Outcome::pass(format!(
-                "anonymous pull of `{repo}` refused; its owner sees tags {}",
-                tags.join(", ")
-            )),
-            Ok(TagList::NoSuchRepository | TagList::Unauthorized) => Outcome::fail(
-                expected,
-                format!("`{repo}` does not exist, even for your login"),
-            )
-            .with_hint("push the image first"),
-            Err(e) => Outcome::from_probe(&e, &expected),
-        }
+        super::visibility::evaluate(&self.repository, false, ctx).await
     }
 }
