@@ -1068,3 +1068,49 @@ fn junit_report_is_well_formed_and_can_go_to_a_file() {
     let written = std::fs::read_to_string(&out).unwrap();
     assert_eq!(xml_elements(&written), names);
 }
+
+// ---------------------------------------------------------------------------------- usage errors
+
+#[test]
+fn a_step_or_lesson_that_does_not_exist_is_a_usage_error_not_a_pass() {
+    let m = Machine::docker();
+    let run = m.learn(&["check", "--step", "no-such-step", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("no lesson has a step `no-such-step`"),
+        "{}",
+        run.stderr
+    );
+    let run = m.learn(&["check", "tag-an-image", "--step", "tagg"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("lesson `tag-an-image` has no step `tagg`; did you mean `tag`?"),
+        "{}",
+        run.stderr
+    );
+    let run = m.learn(&["check", "tag-an-imag"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `tag-an-image`?"),
+        "{}",
+        run.stderr
+    );
+    // `--step` without a lesson checks that step wherever it is.
+    let run = m.learn(&[
+        "check",
+        "--step",
+        "tag",
+        "--var",
+        &format!("username={}", unique("st")),
+        "--format",
+        "json",
+    ]);
+    let lessons: Vec<&str> = run
+        .lessons()
+        .iter()
+        .map(|l| l["lesson"].as_str().unwrap())
+        .collect();
+    assert_eq!(lessons, ["tag-an-image"], "{}", run.stdout);
+    assert_eq!(run.step("tag")["status"], "fail");
+}

@@ -89,15 +89,32 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
         },
         None => catalog.lessons.iter().collect(),
     };
-    if let (Some(step), [lesson]) = (&args.step, lessons.as_slice())
-        && !lesson.lesson.steps.iter().any(|s| s.id.as_str() == step)
-    {
-        eprintln!(
-            "error: lesson `{}` has no step `{step}`",
-            lesson.lesson.id.as_str()
-        );
-        return Ok(exit::USAGE);
-    }
+    // `--step` keeps the lessons that have that step; a step no lesson has is a typo, not a pass.
+    let lessons: Vec<&LoadedLesson> = match &args.step {
+        None => lessons,
+        Some(step) => {
+            let has_step = |l: &&LoadedLesson| l.lesson.steps.iter().any(|s| s.id.as_str() == step);
+            let with_step: Vec<&LoadedLesson> = lessons.iter().copied().filter(has_step).collect();
+            if with_step.is_empty() {
+                let ids: Vec<&str> = lessons
+                    .iter()
+                    .flat_map(|l| l.lesson.steps.iter().map(|s| s.id.as_str()))
+                    .collect();
+                let hint = crate::diagnostic::did_you_mean(step, ids.iter().copied())
+                    .map(|b| format!("; did you mean `{b}`?"))
+                    .unwrap_or_default();
+                match (&args.lesson, lessons.as_slice()) {
+                    (Some(_), [lesson]) => eprintln!(
+                        "error: lesson `{}` has no step `{step}`{hint}",
+                        lesson.lesson.id.as_str()
+                    ),
+                    _ => eprintln!("error: no lesson has a step `{step}`{hint}"),
+                }
+                return Ok(exit::USAGE);
+            }
+            with_step
+        }
+    };
     let given: BTreeMap<String, String> = global.vars.iter().cloned().collect();
     for name in given.keys() {
         if !lessons

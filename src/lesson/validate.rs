@@ -489,17 +489,40 @@ fn sample_values(lesson: &Lesson) -> BTreeMap<String, String> {
             plain.map_or_else(|| "learner1".to_string(), |d| d.to_string()),
         );
     }
-    // Derived defaults, as many rounds as there can be links in a chain.
-    for _ in 0..lesson.variables.len() {
-        for (name, var) in &lesson.variables {
-            if let Some(default) = &var.default
-                && let Ok(v) = template::render(default, &vars)
-            {
-                vars.insert(name.clone(), v);
-            }
+    // Derived defaults, each after those it uses; variables on a loop keep the placeholder (the loop is
+    // reported on its own, and its made-up values must not cause errors of their own).
+    let deps = variable_deps(lesson);
+    let (order, _) = topological(&deps);
+    for name in order {
+        if let Some(default) = &lesson.variables[name].default
+            && let Ok(v) = template::render(default, &vars)
+        {
+            vars.insert(name.to_string(), v);
         }
     }
     vars
+}
+
+/// Each variable and the variables its default refers to.
+fn variable_deps(lesson: &Lesson) -> BTreeMap<&str, Vec<&str>> {
+    lesson
+        .variables
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str(),
+                v.default
+                    .as_ref()
+                    .map(|d| {
+                        template::references(d)
+                            .into_iter()
+                            .map(|r| r.name)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
 }
 
 fn check_image_ref(
@@ -558,45 +581,25 @@ fn regex_problem(e: &regex::Error) -> String {
 
 /// Variables whose defaults refer to each other in a loop can never get a value.
 fn variable_cycles(file: &SourceFile, lesson: &Lesson) -> Vec<Diagnostic> {
-    let deps: BTreeMap<&str, Vec<&str>> = lesson
-        .variables
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str(),
-                v.default
-                    .as_ref()
-                    .map(|d| {
-                        template::references(d)
-                            .into_iter()
-                            .map(|r| r.name)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
+    let deps = variable_deps(lesson);
     let mut out = Vec::new();
-    for start in deps.keys() {
-        if let Some(cycle) = find_cycle(start, &deps) {
-            // Report each cycle once, at its smallest member.
-            if cycle.iter().min() == Some(start) {
-                let var = &lesson.variables[*start];
-                out.push(
-                    at_key(
-                        file,
-                        var,
-                        start,
-                        "variable-cycle",
-                        format!(
-                            "variables refer to each other in a loop: {}",
-                            cycle.join(" → ")
-                        ),
-                    )
-                    .help("one of them needs a `prompt` or a plain `default`"),
-                );
-            }
-        }
+    // Each cycle is reported once, at its smallest member.
+    for cycle in find_cycles(&deps) {
+        let start = cycle[0];
+        let var = &lesson.variables[start];
+        out.push(
+            at_key(
+                file,
+                var,
+                start,
+                "variable-cycle",
+                format!(
+                    "variables refer to each other in a loop: {}",
+                    cycle.join(" → ")
+                ),
+            )
+            .help("one of them needs a `prompt` or a plain `default`"),
+        );
     }
     out
 }
@@ -617,59 +620,101 @@ fn requires_cycles(ids: &BTreeMap<&str, &Parsed<'_>>) -> Vec<Diagnostic> {
         })
         .collect();
     let mut out = Vec::new();
-    for start in deps.keys() {
-        if let Some(cycle) = find_cycle(start, &deps)
-            && cycle.iter().min() == Some(start)
-        {
-            let p = ids[start];
-            let node = p
-                .lesson
-                .requires
-                .iter()
-                .find(|r| cycle.contains(&r.as_str()))
-                .unwrap_or(&p.lesson.id);
-            out.push(
-                at(
-                    p.file,
-                    node,
-                    "requires-cycle",
-                    format!(
-                        "lessons require each other in a loop: {}",
-                        cycle.join(" → ")
-                    ),
-                )
-                .help("a lesson can only require lessons that come before it"),
-            );
-        }
+    for cycle in find_cycles(&deps) {
+        let p = ids[cycle[0]];
+        // Point at the link of the loop that leaves this lesson.
+        let node = p
+            .lesson
+            .requires
+            .iter()
+            .find(|r| r.as_str() == cycle[1])
+            .unwrap_or(&p.lesson.id);
+        out.push(
+            at(
+                p.file,
+                node,
+                "requires-cycle",
+                format!(
+                    "lessons require each other in a loop: {}",
+                    cycle.join(" → ")
+                ),
+            )
+            .help("a lesson can only require lessons that come before it"),
+        );
     }
     out
 }
 
-/// A path from `start` back to itself, if there is one (depth-first, each node once).
-fn find_cycle<'a>(start: &'a str, deps: &BTreeMap<&'a str, Vec<&'a str>>) -> Option<Vec<&'a str>> {
-    fn walk<'a>(
-        node: &'a str,
-        start: &'a str,
-        deps: &BTreeMap<&'a str, Vec<&'a str>>,
-        path: &mut Vec<&'a str>,
-        seen: &mut BTreeSet<&'a str>,
-    ) -> bool {
-        for next in deps.get(node).into_iter().flatten() {
-            if *next == start {
-                path.push(next);
-                return true;
-            }
-            if seen.insert(next) {
-                path.push(next);
-                if walk(next, start, deps, path, seen) {
-                    return true;
+/// The nodes of a dependency graph in an order where each comes after those it depends on, and the
+/// nodes that have no such place: those on a loop, or depending on one. Edges to unknown nodes are
+/// ignored (undefined names are reported on their own). Linear in the size of the graph, since a
+/// hostile file may declare tens of thousands of variables.
+fn topological<'a>(deps: &BTreeMap<&'a str, Vec<&'a str>>) -> (Vec<&'a str>, BTreeSet<&'a str>) {
+    let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut dependents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (node, ds) in deps {
+        pending.entry(node).or_default();
+        for d in ds.iter().filter(|d| deps.contains_key(*d)) {
+            *pending.entry(node).or_default() += 1;
+            dependents.entry(d).or_default().push(node);
+        }
+    }
+    let mut ready: Vec<&str> = pending
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(node, _)| *node)
+        .collect();
+    let mut order = Vec::new();
+    while let Some(node) = ready.pop() {
+        order.push(node);
+        for dependent in dependents.get(node).into_iter().flatten() {
+            if let Some(n) = pending.get_mut(dependent) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(dependent);
                 }
-                path.pop();
             }
         }
-        false
     }
-    let mut path = vec![start];
-    let mut seen = BTreeSet::from([start]);
-    walk(start, start, deps, &mut path, &mut seen).then_some(path)
+    let stuck = pending
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(node, _)| node)
+        .collect();
+    (order, stuck)
+}
+
+/// Every loop of a dependency graph, each as a path from its smallest member back to it. A node that
+/// cannot be ordered always depends on another such node, so following those from each in turn must
+/// come back to the current path (a loop) or to an earlier walk (a loop already found).
+fn find_cycles<'a>(deps: &BTreeMap<&'a str, Vec<&'a str>>) -> Vec<Vec<&'a str>> {
+    let (_, stuck) = topological(deps);
+    let mut walked: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut cycles = Vec::new();
+    for (walk, start) in stuck.iter().enumerate() {
+        let mut path: Vec<&str> = Vec::new();
+        let mut node = *start;
+        loop {
+            if let Some(w) = walked.get(node) {
+                if *w == walk
+                    && let Some(from) = path.iter().position(|n| *n == node)
+                {
+                    let mut cycle = path[from..].to_vec();
+                    let smallest = (0..cycle.len()).min_by_key(|i| cycle[*i]).unwrap_or(0);
+                    cycle.rotate_left(smallest);
+                    cycle.push(cycle[0]);
+                    cycles.push(cycle);
+                }
+                break;
+            }
+            walked.insert(node, walk);
+            path.push(node);
+            match deps[node].iter().find(|d| stuck.contains(*d)) {
+                Some(next) => node = next,
+                None => break,
+            }
+        }
+    }
+    cycles.sort();
+    cycles
 }
