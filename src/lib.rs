@@ -15,6 +15,7 @@ pub mod lesson;
 pub mod probe;
 pub mod progress;
 pub mod report;
+pub mod setup;
 pub mod trust;
 
 use std::ffi::OsString;

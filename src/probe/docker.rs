@@ -397,6 +397,91 @@ impl DockerProbe {
         })
     }
 
+    /// Build an image from files given in memory (a Dockerfile and what it copies), offline: the
+    /// Dockerfile must only use `FROM scratch` or images already present. Returns the new image's ID.
+    /// Works with Docker's classic builder and Podman's compatible `/build`.
+    pub async fn build_image(
+        &self,
+        tag: &str,
+        files: &std::collections::BTreeMap<String, String>,
+    ) -> Result<String, ProbeError> {
+        let context = build_context(files).map_err(|e| ProbeError::Protocol {
+            target: TARGET.to_string(),
+            reason: format!("cannot pack the build context: {e}"),
+        })?;
+        let options = bollard::query_parameters::BuildImageOptionsBuilder::default()
+            .t(tag)
+            .dockerfile("Dockerfile")
+            .rm(true)
+            .forcerm(true)
+            .build();
+        let host = self.endpoint.host.clone();
+        // A build takes longer than a query; give it a generous but finite time.
+        let limit = self.timeout.max(Duration::from_secs(120));
+        let run = async {
+            let mut stream =
+                self.docker
+                    .build_image(options, None, Some(bollard::body_full(context.into())));
+            let mut id = None;
+            let mut log = String::new();
+            while let Some(item) = stream.next().await {
+                let info = item.map_err(|e| engine_error(e, &host, limit))?;
+                if let Some(line) = &info.stream {
+                    log.push_str(line);
+                }
+                if let Some(aux) = info.aux.as_ref().and_then(|a| a.id.clone()) {
+                    id = Some(aux);
+                }
+                if let Some(detail) = info.error_detail.and_then(|d| d.message) {
+                    return Err(ProbeError::Protocol {
+                        target: format!("{TARGET} at `{host}`"),
+                        reason: format!("build of `{tag}` failed: {detail}"),
+                    });
+                }
+            }
+            Ok::<_, ProbeError>((id, log))
+        };
+        let (id, _log) =
+            tokio::time::timeout(limit, run)
+                .await
+                .map_err(|_| ProbeError::Timeout {
+                    target: format!("{TARGET} at `{host}`"),
+                    after: limit,
+                })??;
+        match id {
+            Some(id) => Ok(id),
+            // Older engines report the ID only in the log; ask for the tag instead.
+            None => {
+                self.inspect_image(tag)
+                    .await?
+                    .map(|i| i.id)
+                    .ok_or_else(|| ProbeError::Protocol {
+                        target: format!("{TARGET} at `{host}`"),
+                        reason: format!("the build of `{tag}` ended without an image"),
+                    })
+            }
+        }
+    }
+
+    /// `docker rmi NAME` (untag; the image goes when its last name does). `false` when there was no such
+    /// image.
+    pub async fn remove_image(&self, name: &str) -> Result<bool, ProbeError> {
+        let options = bollard::query_parameters::RemoveImageOptionsBuilder::default()
+            .force(true)
+            .build();
+        match bounded(
+            self.timeout,
+            &self.endpoint.host,
+            self.docker.remove_image(name, Some(options), None),
+        )
+        .await
+        {
+            Ok(_) => Ok(true),
+            Err(NotFoundOr::NotFound) => Ok(false),
+            Err(NotFoundOr::Error(e)) => Err(e),
+        }
+    }
+
     /// `docker image inspect NAME`: `None` when the engine has no such image.
     pub async fn inspect_image(&self, name: &str) -> Result<Option<ImageInfo>, ProbeError> {
         // The name goes into the URL path; names, IDs and digests never need anything else.
@@ -582,6 +667,20 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
         // Images built FROM scratch without a date carry the zero time; that is no date at all.
         .filter(|t| t.timestamp() > 0)
+}
+
+/// A tar archive of in-memory files, as `/build` wants its context.
+fn build_context(files: &std::collections::BTreeMap<String, String>) -> std::io::Result<Vec<u8>> {
+    let mut archive = tar::Builder::new(Vec::new());
+    for (name, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        archive.append_data(&mut header, name, content.as_bytes())?;
+    }
+    archive.into_inner()
 }
 
 enum NotFoundOr {
