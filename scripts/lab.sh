@@ -202,6 +202,8 @@ deps() {
 	pkg_installed busybox-static || missing+=(busybox-static)
 	have openssl || missing+=(openssl)
 	have curl || missing+=(curl)
+	have chromium || missing+=(chromium) # tests/grade.rs renders the HTML report headless
+	[[ -x /usr/bin/time ]] || missing+=(time) # scripts/bench-grade.sh: peak memory
 	{ have flock && have setsid; } || missing+=(util-linux)
 	[[ -x $SYSTEM_PYTHON ]] || missing+=(python3)
 	"$SYSTEM_PYTHON" -c 'import cryptography' 2>/dev/null || missing+=(python3-cryptography)

@@ -17,4 +17,6 @@ eval "$(scripts/lab.sh env)"
 
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
+# Includes tests/test_lesson.rs, which runs `learn-registry test-lesson` on every shipped lesson against
+# the lab (fail first, solution, pass after, cleanup), so CI proves the course solvable on every run.
 cargo test --all-targets

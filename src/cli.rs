@@ -127,6 +127,37 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Grade a class from the registry's own state: each student of a roster × each lesson step
+    /// that can be verified from outside (registry tags, public or private repositories, Docker Hub
+    /// accounts and repositories). No student's login is used.
+    #[command(
+        after_help = "The roster is CSV with a header: `student` and `username` are required; other columns are lesson variables (e.g. `classmate`), or `registry` for a student on another registry than --registry. Steps whose checks all need the student's machine are not graded; a cell that could not be verified is `?`, never a failure.\n\nExit codes: 0 all passed, 1 something failed, 2 usage or lesson error or a roster line that could not be graded (the others are still graded and reported), 3 something could not be verified.\n\nExamples:\n  learn-registry grade --roster class.csv\n  learn-registry grade --roster class.csv --lesson push-an-image --registry 127.0.0.1:5000\n  learn-registry grade --roster class.csv --format html --out grades.html\n  learn-registry grade --roster class.csv --format csv --concurrency 16 > grades.csv"
+    )]
+    Grade {
+        /// The class: CSV with `student`, `username` and variable columns.
+        #[arg(long)]
+        roster: PathBuf,
+        /// Only this lesson; without it, every lesson of the course.
+        #[arg(long)]
+        lesson: Option<String>,
+        #[arg(long, value_enum, default_value_t = GradeFormat::Table)]
+        format: GradeFormat,
+        /// Write the report here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// At most this many requests in flight.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+    },
+    /// Learn interactively: a lesson's steps one at a time; you type real `docker` commands in another
+    /// terminal and each step unlocks when its checks pass. Needs a terminal.
+    #[command(
+        after_help = "Keys while a step waits: c check now, h hint, s solution (after a failed check), o open the step's page, q quit (progress is kept), ? help.\nWithout LESSON, pick one from a list (default: where you left off).\n\nExit codes: 0 done or quit, 2 usage error, no terminal, or another runner holds the progress; 130 after Ctrl-C.\n\nExamples:\n  learn-registry start\n  learn-registry start tag-an-image\n  learn-registry start push-an-image --registry 127.0.0.1:5000 --var username=alice"
+    )]
+    Start {
+        /// The lesson; without it, choose from the list.
+        lesson: Option<String>,
+    },
     /// Show the stored progress: each lesson's steps done and what comes next, and the variables
     /// remembered. It reads what the runner recorded; `check` is what verifies.
     #[command(
@@ -156,6 +187,33 @@ pub enum Command {
         after_help = "Examples:\n  learn-registry completions bash > /etc/bash_completion.d/learn-registry\n  learn-registry completions zsh > \"${fpath[1]}/_learn-registry\""
     )]
     Completions { shell: clap_complete::Shell },
+    /// For authors: prove a lesson solvable. Runs its setup, then each step's solution, asserting
+    /// that the step fails before its solution and passes after it. It logs in, tags, pulls and
+    /// pushes for real: use a throwaway engine (DOCKER_HOST) and registry (--registry) only.
+    #[command(
+        after_help = "The lessons it `requires` are run first (setup and solutions, untested). Solutions run as argv, never through a shell, with a temporary Docker config (your logins are neither used nor changed); `docker login` lines read the password from LEARN_REGISTRY_TEST_PASSWORD. Image names the run made are removed afterwards unless --keep; pushes stay in the registry. `--registry docker.io` (the default) is refused without --allow-docker-hub.\n\nExit codes: 0 every testable step passed, 1 something failed, 2 usage or lesson error, 3 something could not be verified.\n\nExamples:\n  LEARN_REGISTRY_TEST_PASSWORD=pass learn-registry test-lesson push-an-image --registry 127.0.0.1:5000 --var username=alice1\n  learn-registry test-lesson pull-an-image --registry 127.0.0.1:5000 --var username=alice1 --var classmate=bobby1 --format json\n  learn-registry test-lesson my-lesson --lessons-dir my-lessons --registry 127.0.0.1:5000 --yes --keep"
+    )]
+    TestLesson {
+        /// The lesson to test.
+        lesson: String,
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+        /// Allow a lesson from outside the shipped course to run its solutions and commands, without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Leave what the run made: image names, and the temporary Docker config with its logins.
+        #[arg(long)]
+        keep: bool,
+        /// Do not run the lessons this one `requires` first.
+        #[arg(long)]
+        no_requires: bool,
+        /// How long to keep re-checking a step after its solution ran (events and registries settle).
+        #[arg(long, value_name = "SECS", default_value_t = 10)]
+        wait: u64,
+        /// Run even when --registry is Docker Hub: pushes and logins then go to the real Hub.
+        #[arg(long)]
+        allow_docker_hub: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -178,7 +236,22 @@ pub enum CheckFormat {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GradeFormat {
+    Table,
+    Csv,
+    Json,
+    Junit,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum LintFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TestFormat {
     Human,
     Json,
 }

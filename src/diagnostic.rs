@@ -105,13 +105,18 @@ impl Diagnostic {
             Severity::Warning => Level::WARNING,
         };
         let title = level.primary_title(&self.message);
-        let mut group = match (source, &self.span) {
-            (Some(source), Some(span)) if self.line > 0 => {
+        let window = match (source, &self.span) {
+            (Some(source), Some(span)) if self.line > 0 => culprit_line(source, span),
+            _ => None,
+        };
+        let mut group = match window {
+            Some((line, span)) => {
                 let annotation = AnnotationKind::Primary
-                    .span(span.clone())
+                    .span(span)
                     .label(self.label.as_deref());
                 Group::with_title(title).element(
-                    Snippet::source(source)
+                    Snippet::source(line)
+                        .line_start(self.line as usize)
                         .path(&self.file)
                         .annotation(annotation),
                 )
@@ -137,6 +142,22 @@ impl Diagnostic {
     }
 }
 
+/// Lines longer than this are shown without the source text (no terminal shows them whole anyway).
+const MAX_SNIPPET_LINE: usize = 4096;
+
+/// The line that holds `span`, and the span within it. Only that line goes to the renderer: given the
+/// whole file, it would walk all of it for every diagnostic, and a file with thousands of problems would
+/// take minutes.
+fn culprit_line<'a>(source: &'a str, span: &Range<usize>) -> Option<(&'a str, Range<usize>)> {
+    let before = source.get(..span.start)?;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let end = span.end.max(span.start);
+    let end = end + source.get(end..)?.find('\n').unwrap_or(source.len() - end);
+    let line = source.get(start..end)?;
+    (line.len() <= MAX_SNIPPET_LINE)
+        .then(|| (line, span.start - start..span.end.max(span.start) - start))
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -152,16 +173,28 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Both measures take time quadratic in the lengths; nobody misspells a paragraph.
+    const LONGEST: usize = 256;
+    if word.len() > LONGEST {
+        return None;
+    }
     let word_lower = word.to_lowercase();
+    let word_chars = word_lower.chars().count();
     candidates
         .into_iter()
+        .filter(|c| c.len() <= LONGEST)
         .filter_map(|c| {
             let c_lower = c.to_lowercase();
-            let score = strsim::jaro_winkler(&word_lower, &c_lower);
-            let longest = word_lower.chars().count().max(c_lower.chars().count());
-            let edits = strsim::damerau_levenshtein(&word_lower, &c_lower);
+            let longest = word_chars.max(c_lower.chars().count());
+            let allowed = (longest / 3).max(1);
             let shortened = word_lower.len() >= 3 && c_lower.starts_with(&word_lower);
-            (score > 0.8 && (edits <= (longest / 3).max(1) || shortened)).then_some((score, c))
+            if !shortened && word_chars.abs_diff(c_lower.chars().count()) > allowed {
+                return None;
+            }
+            let score = strsim::jaro_winkler(&word_lower, &c_lower);
+            let close = score > 0.8
+                && (shortened || strsim::damerau_levenshtein(&word_lower, &c_lower) <= allowed);
+            close.then_some((score, c))
         })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)

@@ -11,10 +11,12 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostic;
 pub mod exit;
+pub mod grade;
 pub mod lesson;
 pub mod probe;
 pub mod progress;
 pub mod report;
+pub mod runner;
 pub mod setup;
 pub mod trust;
 

@@ -2,11 +2,14 @@
 //! program going wrong (cannot write a file), not for a lesson or a check failing.
 
 pub mod check;
+mod grade;
 mod lint;
 mod list;
 mod new;
 mod reset;
+mod start;
 mod status;
+mod test_lesson;
 
 use std::io::Write;
 
@@ -37,10 +40,47 @@ pub fn dispatch(cli: Cli) -> miette::Result<u8> {
                 yes,
             },
         ),
+        Command::Grade {
+            roster,
+            lesson,
+            format,
+            out,
+            concurrency,
+        } => grade::run(
+            &global,
+            grade::Args {
+                roster,
+                lesson,
+                format,
+                out,
+                concurrency: concurrency.into(),
+            },
+        ),
+        Command::Start { lesson } => start::run(&global, lesson),
         Command::Status { format } => status::run(&global, format),
         Command::Reset { lesson, step, yes } => {
             reset::run(&global, reset::Args { lesson, step, yes })
         }
+        Command::TestLesson {
+            lesson,
+            format,
+            yes,
+            keep,
+            no_requires,
+            wait,
+            allow_docker_hub,
+        } => test_lesson::run(
+            &global,
+            test_lesson::Args {
+                lesson,
+                format,
+                yes,
+                keep,
+                no_requires,
+                wait,
+                allow_docker_hub,
+            },
+        ),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::lesson::Lesson);
             let text = serde_json::to_string_pretty(&schema).expect("a schema always serializes");

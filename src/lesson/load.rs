@@ -63,6 +63,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, Diagnostic> {
             let binary = bytes.iter().take(8192).filter(|b| **b == 0).count() > 0;
             let d = if binary {
                 fail("binary-file", "lesson file is binary, not YAML text".into())
+                    .help("a lesson is a YAML text file; is this the right file?")
             } else {
                 fail(
                     "wrong-encoding",
@@ -79,6 +80,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, Diagnostic> {
     if let Some(pos) = text.find('\0') {
         return Err(
             fail("binary-file", "lesson file is binary, not YAML text".into())
+                .help("a lesson is a YAML text file; it may not hold NUL bytes")
                 .at(text, pos..pos + 1)
                 .in_file(name),
         );
@@ -189,6 +191,8 @@ static KEY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 static KEY_AT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^["']?([A-Za-z_][A-Za-z0-9_-]*)["']?\s*:(?:\s|$)"#).unwrap());
 
+const CHECK_HELP: &str =
+    "a check is one key naming its kind: `- image_exists: { image: \"my-app:1.0\" }`";
 const ALIAS_HELP: &str =
     "a lesson needs few YAML anchors and aliases (`&name`, `*name`); write the values out";
 
@@ -227,10 +231,18 @@ fn translate(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
             .map(|w| w.trim().trim_matches('`').to_string())
             .filter(|w| !w.is_empty() && !w.contains(' '))
             .collect();
-        let is_check_kind =
-            what == "variant" && expected.iter().any(|e| Check::KINDS.contains(&e.as_str()));
-        let (code, msg) = if is_check_kind {
+        // `command` is both a check kind and a setup action: it takes two kinds to tell.
+        let kinds = expected
+            .iter()
+            .filter(|e| Check::KINDS.contains(&e.as_str()))
+            .count();
+        let (code, msg) = if what == "variant" && kinds > 1 {
             ("unknown-check-kind", format!("unknown check kind `{word}`"))
+        } else if what == "variant" && expected.iter().any(|e| e == "build_image") {
+            (
+                "unknown-setup-action",
+                format!("unknown setup action `{word}`"),
+            )
         } else if what == "variant" {
             ("unknown-variant", format!("unknown value `{word}`"))
         } else {
@@ -372,16 +384,25 @@ fn specific(
         E::InvalidScalar { ty, .. } => wrong_type(text, start, plain_type(ty)?),
         E::ExpectedStringKeyForExternallyTaggedEnum { .. }
         | E::ExternallyTaggedEnumExpectedScalarOrMapping { .. } => {
-            let found = found_at(text, start);
+            // `- {}`: the parser stops at the `}`.
+            let empty = text[start..].starts_with('}')
+                && text[..start].trim_end().ends_with('{');
+            let found = if empty {
+                let open = text[..start].trim_end().len() - 1;
+                return Some(
+                    Diagnostic::error("wrong-type", "expected a check, found an empty mapping")
+                        .at(text, open..start + 1)
+                        .help(CHECK_HELP),
+                );
+            } else {
+                found_at(text, start)
+            };
             let (message, help) = match parent_key(text, start) {
                 Some("setup") => (
                     format!("expected a setup action, found {}", found.0),
                     "write `- build_image: {...}` or `- command: {...}`",
                 ),
-                _ => (
-                    format!("expected a check, found {}", found.0),
-                    "a check is one key naming its kind: `- image_exists: { image: \"my-app:1.0\" }`",
-                ),
+                _ => (format!("expected a check, found {}", found.0), CHECK_HELP),
             };
             here("wrong-type", message, found.1).help(help)
         }
@@ -479,6 +500,18 @@ fn wrong_type(text: &str, start: usize, expected: &str) -> Diagnostic {
         .at(text, start..start + width);
     if let Some(key) = key_before(text, start) {
         d = d.label(format!("`{key}` takes {expected}"));
+    } else if let Some(key) = list_key_before(text, start) {
+        d = d.label(format!("each item of `{key}` is {expected}"));
+    }
+    if let Some(alias) = found
+        .split('`')
+        .nth(1)
+        .filter(|_| found.contains("through alias"))
+    {
+        let anchor = alias.replacen('*', "&", 1);
+        return d.help(format!(
+            "`{alias}` repeats the value marked `{anchor}`, which is not {expected}"
+        ));
     }
     let help = match expected {
         "a list" => Some("write one `- item` a line below the key, or `[item, item]`"),
@@ -504,10 +537,10 @@ fn describe_node(text: &str, at: usize, follow_alias: bool) -> (String, usize) {
         return ("nothing".into(), 1);
     }
     if t.starts_with('[') || t == "-" || t.starts_with("- ") {
-        return ("a list".into(), 1);
+        return ("a list".into(), flow_width(t));
     }
     if t.starts_with('{') || KEY_AT.is_match(t) {
-        return ("a mapping".into(), 1);
+        return ("a mapping".into(), flow_width(t));
     }
     let token = match t.chars().next() {
         Some(q @ ('"' | '\'')) => t[1..].find(q).map_or(t, |end| &t[..end + 2]),
@@ -537,6 +570,32 @@ fn describe_node(text: &str, at: usize, follow_alias: bool) -> (String, usize) {
     (format!("`{shown}{ellipsis}`"), token.len().max(1))
 }
 
+/// How wide a caret a flow collection (`[a, b]`, `{ a: 1 }`) deserves: all of it when it closes on the
+/// same line and is short, else its opening bracket.
+fn flow_width(t: &str) -> usize {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, c) in t.char_indices().take(80) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        if depth == 0 {
+            break;
+        }
+    }
+    1
+}
+
 /// The key a value at `at` is written under, when it is on the same line (`commands: docker ...`).
 fn key_before(text: &str, at: usize) -> Option<&str> {
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -550,6 +609,16 @@ fn key_before(text: &str, at: usize) -> Option<&str> {
         .captures(&text[line_start..end])
         .map(|c| c.get(1).map_or("", |m| m.as_str()))
         .filter(|k| !k.is_empty())
+}
+
+/// The key of the flow list whose first item is at `at` (`steps: [[` → `steps`).
+fn list_key_before(text: &str, at: usize) -> Option<&str> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..at].trim_end().strip_suffix('[')?;
+    KEY_BEFORE
+        .captures(before)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
 }
 
 /// Whether `at` is where the document starts: only comments, directives and `---` come before it.
@@ -586,17 +655,17 @@ fn lines_up(text: &str, at: usize) -> impl Iterator<Item = (usize, &str)> {
 /// The key of the mapping or list that holds the block node at `at` (`checks` for a check).
 fn parent_key(text: &str, at: usize) -> Option<&str> {
     let mut lines = lines_up(text, at);
-    let (line_start, line) = lines.next()?;
-    let col = at.saturating_sub(line_start).min(line.len());
+    let (_, line) = lines.next()?;
     let own_indent = line.len() - line.trim_start_matches(' ').len();
     let dash = line.trim_start().starts_with('-');
     for (_, l) in lines {
-        let Some((c, _)) = content_col(l) else {
+        let Some((c, item)) = content_col(l) else {
             continue;
         };
         let indent = l.len() - l.trim_start_matches(' ').len();
-        // A block list may sit at the same indentation as its key (`steps:` then `- id: ...`).
-        if indent < own_indent.min(col) || (dash && indent <= own_indent) {
+        // A block list may sit at the same indentation as its key (`steps:` then `- id: ...`); an item
+        // at that indentation is a sibling, not the key.
+        if indent < own_indent || (dash && indent == own_indent && !item) {
             return KEY_AT
                 .captures(&l[c..])
                 .map(|m| m.get(1).map_or("", |k| k.as_str()));
@@ -610,11 +679,19 @@ fn parent_key(text: &str, at: usize) -> Option<&str> {
 fn missing_field(text: &str, at: usize, field: &str) -> Diagnostic {
     let message = format!("missing field `{field}`");
     let help = format!("add `{field}:`");
-    // A flow mapping: `image_exists: {}`.
-    if text[at..].starts_with('{') {
-        let d = Diagnostic::error("missing-field", message).at(text, at..at + 1);
-        return match key_before(text, at) {
-            Some(key) => d.label(format!("`{key}` needs `{field}`")),
+    // A flow mapping: `image_exists: {}`, `- {id: a, human_only: true}`.
+    if let Some(open) = open_brace(text, at) {
+        let owner = match key_before(text, open) {
+            Some(key) => Some(format!("`{key}`")),
+            None if text[..open].trim_end().ends_with('-') => {
+                parent_key(text, open).map(|k| item_noun(k, true))
+            }
+            None => None,
+        };
+        let d = Diagnostic::error("missing-field", message)
+            .at(text, open..open + flow_width(&text[open..]));
+        return match owner {
+            Some(owner) => d.label(format!("{owner} has no `{field}`")),
             None => d,
         }
         .help(help);
@@ -646,11 +723,7 @@ fn missing_field(text: &str, at: usize, field: &str) -> Diagnostic {
     let owner = if is_document_root(text, first) {
         Some("the lesson".to_string())
     } else {
-        parent_key(text, first).map(|k| match (k, item) {
-            ("steps", true) => "this step".to_string(),
-            ("quiz", _) => "the quiz".to_string(),
-            (k, _) => format!("`{k}`"),
-        })
+        parent_key(text, first).map(|k| item_noun(k, item))
     };
     let width = KEY_AT
         .captures(&text[first..])
@@ -661,6 +734,33 @@ fn missing_field(text: &str, at: usize, field: &str) -> Diagnostic {
         None => d,
     }
     .help(help)
+}
+
+/// What a mapping is called in a message, from the key it is written under.
+fn item_noun(key: &str, list_item: bool) -> String {
+    match (key, list_item) {
+        ("steps", true) => "this step".to_string(),
+        ("quiz", _) => "the quiz".to_string(),
+        (key, _) => format!("`{key}`"),
+    }
+}
+
+/// The `{` of the flow mapping that `at` stands in, when it opened on the same line.
+fn open_brace(text: &str, at: usize) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    if text[at..].starts_with('{') {
+        return Some(at);
+    }
+    let mut depth = 0usize;
+    for (i, c) in text[line_start..at].char_indices().rev() {
+        match c {
+            '}' => depth += 1,
+            '{' if depth == 0 => return Some(line_start + i),
+            '{' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The line (1-based) where `key` was first written in the mapping whose later duplicate is at `at`.
@@ -731,6 +831,10 @@ fn classify(message: &str, text: &str, at: usize) -> (&'static str, Option<&'sta
     }
     let help = if lower.contains("mapping values are not allowed") {
         Some("check this line's indentation, and quote a value that contains `: `")
+    } else if lower.contains("unclosed bracket") && message.contains('{') {
+        Some("close it with `}`")
+    } else if lower.contains("unclosed bracket") && message.contains('[') {
+        Some("close it with `]`")
     } else if lower.contains("unclosed bracket") || lower.contains("did not find expected") {
         Some("is a bracket left open, or a comma missing?")
     } else if lower.contains("unclosed quote") || lower.contains("quoted scalar") {

@@ -23,6 +23,10 @@ static TAG: LazyLock<Regex> =
 static VAR_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
 
+/// Lint stops looking at a file after this many problems: nobody reads more, and a hostile file could
+/// otherwise have hundreds of thousands, each located by a scan of the text.
+const MAX_PER_FILE: usize = 200;
+
 /// A parsed lesson and the file it came from.
 pub struct Parsed<'a> {
     pub file: &'a SourceFile,
@@ -111,14 +115,31 @@ fn at_text<T>(
     code: &'static str,
     message: String,
 ) -> Diagnostic {
+    at_text_after(file, node, &mut 0, needle, code, message)
+}
+
+/// `at_text`, searching from `cursor` on and moving it past what was found: several finds in one long
+/// string (each unclosed quote of a solution) then cost one pass over it, not one pass each.
+fn at_text_after<T>(
+    file: &SourceFile,
+    node: &Sp<T>,
+    cursor: &mut usize,
+    needle: &str,
+    code: &'static str,
+    message: String,
+) -> Diagnostic {
     let start = node
         .byte_range()
         .map_or(0, |r| r.start)
+        .max(*cursor)
         .min(file.text.len());
     match file.text.get(start..).and_then(|rest| rest.find(needle)) {
-        Some(i) if node.line() > 0 => Diagnostic::error(code, message)
-            .at(&file.text, start + i..start + i + needle.len())
-            .in_file(&file.name),
+        Some(i) if node.line() > 0 => {
+            *cursor = start + i + needle.len();
+            Diagnostic::error(code, message)
+                .at(&file.text, start + i..start + i + needle.len())
+                .in_file(&file.name)
+        }
         _ => at(file, node, code, message),
     }
 }
@@ -142,6 +163,9 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
         );
     }
     for req in &lesson.requires {
+        if out.len() >= MAX_PER_FILE {
+            break;
+        }
         if req.as_str() == lesson.id.as_str() {
             out.push(at(
                 file,
@@ -172,6 +196,9 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
     let mut defined: BTreeSet<&str> = BUILTIN_VARIABLES.iter().copied().collect();
     defined.extend(lesson.variables.keys().map(String::as_str));
     for (name, var) in &lesson.variables {
+        if out.len() >= MAX_PER_FILE {
+            break;
+        }
         if !VAR_NAME.is_match(name) {
             out.push(
                 at_key(
@@ -246,18 +273,38 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
 
     // Every `{{ name }}` must be defined; every declared variable should be used.
     let mut used: BTreeSet<&str> = BTreeSet::new();
+    // Suggestions compare a name with every variable; a hostile file with thousands of both would make
+    // that quadratic, so only the first few dozen distinct names get one.
+    let mut suggestions: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     for text in lesson.templates() {
+        if out.len() >= MAX_PER_FILE {
+            break;
+        }
+        let mut cursor = 0;
         for r in template::references(text) {
+            if out.len() >= MAX_PER_FILE {
+                break;
+            }
             used.insert(r.name);
             if !defined.contains(r.name) {
-                let mut d = at_text(
+                let mut d = at_text_after(
                     file,
                     text,
+                    &mut cursor,
                     &text[r.range.clone()],
                     "undefined-variable",
                     format!("undefined variable `{}`", r.name),
                 );
-                if let Some(best) = did_you_mean(r.name, defined.iter().copied()) {
+                let best = match suggestions.get(r.name) {
+                    Some(best) => *best,
+                    None if suggestions.len() < 50 => {
+                        let best = did_you_mean(r.name, defined.iter().copied());
+                        suggestions.insert(r.name, best);
+                        best
+                    }
+                    None => None,
+                };
+                if let Some(best) = best {
                     d = d.label(format!("did you mean `{best}`?"));
                 } else {
                     d = d.help("declare it under `variables:`");
@@ -267,6 +314,9 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
         }
     }
     for (name, var) in &lesson.variables {
+        if out.len() >= MAX_PER_FILE {
+            break;
+        }
         if !used.contains(name.as_str()) {
             let mut d = at_key(
                 file,
@@ -282,6 +332,9 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
 
     let samples = sample_values(lesson);
     for action in &lesson.setup {
+        if out.len() >= MAX_PER_FILE {
+            break;
+        }
         if let SetupAction::BuildImage(b) = &action.value {
             out.extend(check_image_ref(file, &b.tag, &samples));
             if !b.files.contains_key("Dockerfile") {
@@ -322,6 +375,9 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
     }
     let mut step_ids: HashMap<&str, &Sp<String>> = HashMap::new();
     for step in lesson.steps.iter() {
+        if out.len() >= MAX_PER_FILE {
+            break;
+        }
         if !ID.is_match(&step.id) {
             out.push(at(
                 file,
@@ -356,6 +412,9 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
             );
         }
         for check in &step.checks {
+            if out.len() >= MAX_PER_FILE {
+                break;
+            }
             for r in check.image_refs() {
                 out.extend(check_image_ref(file, r, &samples));
             }
@@ -384,15 +443,20 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
             }
         }
         if let Some(solution) = &step.solution {
+            let mut cursor = 0;
             for line in solution
                 .lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && !l.starts_with('#'))
             {
+                if out.len() >= MAX_PER_FILE {
+                    break;
+                }
                 if shell_words::split(line).is_err() {
-                    out.push(at_text(
+                    out.push(at_text_after(
                         file,
                         solution,
+                        &mut cursor,
                         line,
                         "invalid-solution",
                         "solution line has an unclosed quote".into(),
@@ -435,6 +499,9 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
             }
             let mut seen: BTreeMap<&str, &Sp<String>> = BTreeMap::new();
             for choice in quiz.choices.iter() {
+                if out.len() >= MAX_PER_FILE {
+                    break;
+                }
                 if let Some(first) = seen.insert(choice.as_str(), choice) {
                     out.push(
                         at(
@@ -468,6 +535,16 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
                 out.push(d);
             }
         }
+    }
+    if out.len() >= MAX_PER_FILE {
+        out.truncate(MAX_PER_FILE);
+        let mut d = Diagnostic::error(
+            "too-many-problems",
+            format!("too many problems; stopped after the first {MAX_PER_FILE}"),
+        );
+        // As severe as what it stands for: a file of warnings only must still pass.
+        d.severity = out.iter().map(|d| d.severity).max().unwrap_or(d.severity);
+        out.push(d.in_file(&file.name));
     }
     out
 }
@@ -584,7 +661,7 @@ fn variable_cycles(file: &SourceFile, lesson: &Lesson) -> Vec<Diagnostic> {
     let deps = variable_deps(lesson);
     let mut out = Vec::new();
     // Each cycle is reported once, at its smallest member.
-    for cycle in find_cycles(&deps) {
+    for cycle in find_cycles(&deps).into_iter().take(MAX_PER_FILE) {
         let start = cycle[0];
         let var = &lesson.variables[start];
         out.push(

@@ -425,7 +425,15 @@ impl DockerProbe {
             let mut id = None;
             let mut log = String::new();
             while let Some(item) = stream.next().await {
-                let info = item.map_err(|e| engine_error(e, &host, limit))?;
+                // bollard turns the engine's `errorDetail` line into a stream error: that is the
+                // build failing (a bad Dockerfile, a missing file), not the engine misbehaving.
+                let info = item.map_err(|e| match e {
+                    BollardError::DockerStreamError { error } => ProbeError::Protocol {
+                        target: format!("{TARGET} at `{host}`"),
+                        reason: format!("the build of `{tag}` failed: {}", error.trim()),
+                    },
+                    e => engine_error(e, &host, limit),
+                })?;
                 if let Some(line) = &info.stream {
                     log.push_str(line);
                 }

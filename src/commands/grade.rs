@@ -1,0 +1,165 @@
+//! `learn-registry grade --roster FILE`: judge a whole class from the registry's own state, as anyone
+//! could from outside (no student's login is used), and report it as a terminal table, CSV, JSON,
+//! JUnit or a self-contained HTML heatmap. The grading itself is `crate::grade`; this file reads the
+//! roster, picks the lessons, shows progress and writes the report.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{Global, GradeFormat};
+use crate::exit;
+use crate::grade::{self, Gradebook, Options, RetryPolicy, Roster};
+use crate::lesson::Lesson;
+use crate::lesson::source::{self, LoadedLesson};
+use crate::report as render;
+
+pub struct Args {
+    pub roster: PathBuf,
+    pub lesson: Option<String>,
+    pub format: GradeFormat,
+    pub out: Option<PathBuf>,
+    pub concurrency: usize,
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise (logs and pipes stay clean).
+fn progress(len: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || len == 0 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("grading {bar:40} {pos}/{len} checks, {elapsed} (eta {eta})")
+            .expect("a valid template")
+            .progress_chars("█▉▊▋▌▍▎▏ "),
+    );
+    bar
+}
+
+pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
+    let name = args.roster.display().to_string();
+    let text = match std::fs::read(&args.roster) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                eprintln!("error: {name}: the roster is not UTF-8 text (save it as CSV UTF-8)");
+                return Ok(exit::USAGE);
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot read the roster `{name}`: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let roster = match Roster::parse(&name, &text) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+
+    let catalog = source::catalog(&global.lessons_dirs);
+    for broken in &catalog.broken {
+        eprintln!(
+            "warning: skipped `{}`, which does not load (run `learn-registry lint`)",
+            broken.file
+        );
+    }
+    let lessons: Vec<&LoadedLesson> = match &args.lesson {
+        Some(id) => match catalog.find(id) {
+            Some(l) => vec![l],
+            None => {
+                let ids: Vec<&str> = catalog.ids().collect();
+                let hint = crate::diagnostic::did_you_mean(id, ids.iter().copied())
+                    .map(|b| format!("; did you mean `{b}`?"))
+                    .unwrap_or_else(|| "; see `learn-registry list`".into());
+                eprintln!("error: no lesson `{id}`{hint}");
+                return Ok(exit::USAGE);
+            }
+        },
+        // Without --lesson, every lesson of the course, as `check` does.
+        None => catalog.lessons.iter().collect(),
+    };
+    let lesson_refs: Vec<&Lesson> = lessons.iter().map(|l| &l.lesson).collect();
+    let (plan, nothing) = grade::plan(&lesson_refs);
+    for id in &nothing {
+        if args.lesson.is_some() {
+            eprintln!(
+                "error: lesson `{id}` has no check that can be verified from outside \
+                 (registry_tag, repository_public, repository_private, hub_account, hub_repository)"
+            );
+            return Ok(exit::USAGE);
+        }
+        eprintln!(
+            "note: lesson `{id}` has no check that can be verified from outside; it is not graded"
+        );
+    }
+    if plan.is_empty() {
+        eprintln!(
+            "error: nothing to grade: no lesson here has a check that can be verified from outside"
+        );
+        return Ok(exit::USAGE);
+    }
+    for column in roster.variable_columns() {
+        if !plan.iter().any(|g| g.lesson.variables.contains_key(column)) {
+            eprintln!(
+                "warning: {name}: no graded lesson has a variable `{column}`; the column is ignored"
+            );
+        }
+    }
+
+    let options = Options {
+        settings: super::check::settings(global),
+        concurrency: args.concurrency,
+        retry: RetryPolicy::default(),
+    };
+    let bar = progress(grade::work(&plan, roster.entries.len()));
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(|e| miette::miette!("cannot start: {e}"))?;
+    let started = Instant::now();
+    let students = runtime.block_on(grade::grade_class(&plan, &roster, &options, &bar));
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    let book = Gradebook {
+        roster: name,
+        registry: global.registry.clone(),
+        columns: grade::columns(&plan),
+        students,
+    };
+
+    for problem in book.problems() {
+        eprintln!("error: {}", render::table::printable(problem));
+    }
+    let text = match args.format {
+        GradeFormat::Table => {
+            let color = match &args.out {
+                Some(_) => false,
+                None => std::io::stdout().is_terminal() && console::colors_enabled(),
+            };
+            render::table::render(&book, color)
+        }
+        GradeFormat::Csv => render::csv::render(&book),
+        GradeFormat::Json => grade::json::render(&book),
+        GradeFormat::Junit => grade::junit::render(&book),
+        GradeFormat::Html => render::html::render(&book),
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| miette::miette!("cannot write `{}`: {e}", path.display()))?;
+            eprintln!("wrote `{}`", path.display());
+        }
+        None => print!("{text}"),
+    }
+    if std::env::var_os("LEARN_REGISTRY_TIMING").is_some() {
+        eprintln!(
+            "graded {} students in {:.0} ms",
+            book.students.len(),
+            elapsed.as_secs_f64() * 1000.0
+        );
+    }
+    Ok(book.exit_code())
+}

@@ -1,0 +1,157 @@
+//! The runner's side of the terminal: the event channel every wait listens on, the key reader, the
+//! live status line at the bottom, and prompts (dialoguer) run so that Ctrl-C still gets through.
+//!
+//! Once a session starts, Ctrl-C no longer kills the process (the runner wants to put the terminal
+//! back and say how to resume); it arrives as [`WatchEvent::Interrupt`] instead. A dialoguer prompt
+//! blocks its thread, so prompts run on a blocking thread and race the channel: on Ctrl-C the runner
+//! stops waiting for the prompt and the session ends with 130.
+
+use console::{Key, Term};
+use tokio::sync::mpsc::{self, Receiver, Sender};
+
+use crate::runner::keys::Keys;
+use crate::runner::watch::{self, WatchEvent};
+
+/// The learner pressed Ctrl-C (or the terminal went away) during a prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// The terminal, the event channel and the key reader of one session.
+pub struct Io {
+    pub term: Term,
+    tx: Sender<WatchEvent>,
+    rx: Receiver<WatchEvent>,
+    keys: Keys,
+    /// The status line currently shown (last line, no newline after it).
+    status: Option<String>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+fn key_event(key: Key) -> WatchEvent {
+    WatchEvent::Key(key)
+}
+
+impl Io {
+    /// Set up inside a tokio runtime: Ctrl-C handling, the key reader (paused) and the poll tick.
+    pub fn start() -> Io {
+        let (tx, rx) = mpsc::channel(256);
+        let keys = Keys::spawn(tx.clone(), key_event);
+        let tasks = vec![
+            watch::interrupts(tx.clone()),
+            watch::ticks(watch::POLL_EVERY, tx.clone()),
+        ];
+        Io {
+            term: Term::stdout(),
+            tx,
+            rx,
+            keys,
+            status: None,
+            tasks,
+        }
+    }
+
+    pub fn sender(&self) -> Sender<WatchEvent> {
+        self.tx.clone()
+    }
+
+    /// The terminal's width in columns (console falls back to 79 when it cannot tell).
+    pub fn width(&self) -> usize {
+        usize::from(self.term.size().1).max(20)
+    }
+
+    /// Start (or go on) reading single keys.
+    pub fn listen_keys(&self) {
+        self.keys.resume();
+    }
+
+    /// Stop reading keys (before a prompt or when leaving).
+    pub fn mute_keys(&self) {
+        self.keys.pause();
+    }
+
+    /// The next event; `Interrupt` if the channel closed, which only happens when leaving.
+    pub async fn next(&mut self) -> WatchEvent {
+        self.rx.recv().await.unwrap_or(WatchEvent::Interrupt)
+    }
+
+    /// Print lines above the status line.
+    pub fn say(&mut self, text: impl AsRef<str>) {
+        let status = self.status.take();
+        if status.is_some() {
+            let _ = self.term.clear_line();
+        }
+        let _ = self.term.write_line(text.as_ref());
+        if let Some(s) = status {
+            self.show_status(&s);
+        }
+    }
+
+    /// Replace the status line (cut to the width, so that it stays one line on narrow terminals).
+    pub fn set_status(&mut self, text: &str) {
+        if self.status.as_deref() == Some(text) {
+            return;
+        }
+        if self.status.is_some() {
+            let _ = self.term.clear_line();
+        }
+        self.show_status(text);
+    }
+
+    fn show_status(&mut self, text: &str) {
+        let width = self.width().saturating_sub(1);
+        let shown = console::truncate_str(text, width, "…");
+        let _ = self.term.write_str(&shown);
+        let _ = self.term.flush();
+        self.status = Some(text.to_string());
+    }
+
+    /// Remove the status line.
+    pub fn clear_status(&mut self) {
+        if self.status.take().is_some() {
+            let _ = self.term.clear_line();
+        }
+    }
+
+    /// Run a dialoguer prompt with keys muted; `Err(Interrupted)` on Ctrl-C. Events other than
+    /// Ctrl-C that arrive meanwhile are dropped: the runner checks again after every prompt.
+    pub async fn prompt<T: Send + 'static>(
+        &mut self,
+        ask: impl FnOnce() -> dialoguer::Result<T> + Send + 'static,
+    ) -> Result<T, Interrupted> {
+        self.clear_status();
+        self.mute_keys();
+        let mut answer = tokio::task::spawn_blocking(ask);
+        loop {
+            tokio::select! {
+                r = &mut answer => {
+                    return match r {
+                        Ok(Ok(v)) => Ok(v),
+                        _ => Err(Interrupted),
+                    };
+                }
+                ev = self.rx.recv() => {
+                    if matches!(ev, None | Some(WatchEvent::Interrupt)) {
+                        return Err(Interrupted);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Put the terminal back as it was: status line gone, keys muted, cursor shown.
+    pub fn restore(&mut self) {
+        self.clear_status();
+        self.mute_keys();
+        let _ = self.term.show_cursor();
+        let _ = self.term.flush();
+    }
+}
+
+impl Drop for Io {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.restore();
+    }
+}

@@ -1,0 +1,586 @@
+//! One lesson, interactively: variables asked once, setup with consent, then each step from the first
+//! not done. A step that has checks waits for them to pass, watching rather than asking: every image
+//! event from the engine re-checks at once, a slow poll covers what no event reveals, and single keys
+//! ask for a check, a hint, the solution or the step's page. Progress is saved after every change, so
+//! quitting (or Ctrl-C, or a crash) loses nothing.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use console::{Key, Term};
+use dialoguer::theme::ColorfulTheme;
+
+use crate::check::report::{StepReport, evaluate_step, resolve_variables};
+use crate::check::{Context, Outcome, Settings, Status};
+use crate::lesson::model::Quiz;
+use crate::lesson::{Lesson, Step};
+use crate::probe::DockerProbe;
+use crate::progress::{Progress, ProgressLock};
+use crate::runner::io::{Interrupted, Io};
+use crate::runner::screen::{self, fill};
+use crate::runner::watch::{self, WatchEvent};
+use crate::setup;
+
+/// How a lesson session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Every step is done.
+    Finished,
+    /// The learner pressed `q` (or Esc in a quiz).
+    Quit,
+    /// Ctrl-C.
+    Interrupted,
+}
+
+impl From<Interrupted> for End {
+    fn from(_: Interrupted) -> End {
+        End::Interrupted
+    }
+}
+
+/// What a session needs besides the terminal.
+pub struct Session<'a> {
+    pub lesson: &'a Lesson,
+    pub progress: Progress,
+    pub lock: &'a ProgressLock,
+    pub settings: Settings,
+    /// May the lesson run commands (its `command` checks and setup)?
+    pub allow_commands: bool,
+    /// `--var` values: they win over stored ones.
+    pub given: BTreeMap<String, String>,
+    /// The command that resumes this lesson, for the goodbye message.
+    pub resume: String,
+    vars: BTreeMap<String, String>,
+    probe: Option<DockerProbe>,
+    engine_down: bool,
+    color: bool,
+}
+
+enum StepEnd {
+    Done(Option<StepReport>),
+    Quit,
+    Interrupted,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(
+        lesson: &'a Lesson,
+        progress: Progress,
+        lock: &'a ProgressLock,
+        settings: Settings,
+        allow_commands: bool,
+        given: BTreeMap<String, String>,
+        resume: String,
+    ) -> Session<'a> {
+        Session {
+            lesson,
+            progress,
+            lock,
+            settings,
+            allow_commands,
+            given,
+            resume,
+            vars: BTreeMap::new(),
+            probe: None,
+            engine_down: false,
+            color: console::colors_enabled(),
+        }
+    }
+
+    fn id(&self) -> &'a str {
+        self.lesson.id.as_str()
+    }
+
+    fn save(&mut self, io: &mut Io) {
+        if let Err(e) = self.progress.save(self.lock) {
+            io.say(format!("warning: progress not saved: {e}"));
+        }
+    }
+
+    /// The whole lesson. `Ok(code)` for a usage problem found on the way (a stored value that no
+    /// longer fits its pattern), else how it ended.
+    pub async fn run(&mut self, io: &mut Io) -> Result<End, u8> {
+        io.say(format!(
+            "\n{}",
+            console::style(format!("Lesson: {}", self.lesson.title.as_str()))
+                .force_styling(self.color)
+                .bold()
+        ));
+        if let Some(summary) = &self.lesson.summary {
+            io.say(super::markdown::render(summary, io.width(), self.color));
+        }
+        match self.ask_variables(io).await {
+            Ok(true) => {}
+            Ok(false) => return Err(crate::exit::USAGE),
+            Err(Interrupted) => return Ok(End::Interrupted),
+        }
+        if let Err(Interrupted) = self.setup(io).await {
+            return Ok(End::Interrupted);
+        }
+        let id = self.id();
+        let steps = &self.lesson.steps;
+        if steps
+            .iter()
+            .all(|s| self.progress.is_done(id, s.id.as_str()))
+        {
+            io.say(format!(
+                "Every step of `{id}` is done already (`learn-registry reset {id}` to do it again)."
+            ));
+            return Ok(End::Finished);
+        }
+        for index in 0..steps.len() {
+            if self.progress.is_done(id, steps[index].id.as_str()) {
+                continue;
+            }
+            match self.step(io, index).await {
+                StepEnd::Done(_) => {}
+                StepEnd::Quit => return Ok(End::Quit),
+                StepEnd::Interrupted => return Ok(End::Interrupted),
+            }
+        }
+        Ok(End::Finished)
+    }
+
+    /// Ask once for the variables that have a prompt and no value; validate against the pattern.
+    /// Returns false (after saying why) when a stored or given value does not fit.
+    async fn ask_variables(&mut self, io: &mut Io) -> Result<bool, Interrupted> {
+        let id = self.id();
+        let mut values = self.progress.vars_for(id);
+        for (name, value) in &self.given {
+            if let Some(var) = self.lesson.variables.get(name) {
+                values.insert(name.clone(), value.clone());
+                if var.prompt.is_some() {
+                    self.progress.set_var(id, name, value);
+                }
+            }
+        }
+        let base = Context::new(BTreeMap::new(), self.settings.clone()).vars;
+        for (name, var) in &self.lesson.variables {
+            let Some(prompt) = &var.prompt else { continue };
+            if values.contains_key(name) {
+                continue;
+            }
+            let mut known = base.clone();
+            known.extend(values.clone());
+            let question = fill(prompt, &known);
+            let pattern = var.pattern.as_ref().and_then(|p| regex::Regex::new(p).ok());
+            let help = var.help.as_ref().map(|h| h.to_string());
+            if let Some(h) = &help {
+                io.say(format!("  ({h})"));
+            }
+            let term = io.term.clone();
+            let value = io
+                .prompt(move || {
+                    dialoguer::Input::<String>::with_theme(&ColorfulTheme::default())
+                        .with_prompt(question)
+                        .validate_with(move |v: &String| -> Result<(), String> {
+                            match &pattern {
+                                Some(re) if !re.is_match(v) => Err(format!(
+                                    "`{v}` does not fit: {}",
+                                    help.clone().unwrap_or_else(|| format!(
+                                        "it must match `{}`",
+                                        re.as_str()
+                                    ))
+                                )),
+                                _ => Ok(()),
+                            }
+                        })
+                        .interact_text_on(&term)
+                })
+                .await?;
+            self.progress.set_var(id, name, &value);
+            values.insert(name.clone(), value);
+        }
+        self.save(io);
+        match resolve_variables(self.lesson, &values, &base) {
+            Ok(vars) => {
+                self.vars = vars;
+                Ok(true)
+            }
+            Err(problems) => {
+                for p in problems {
+                    io.say(format!("error: {p}"));
+                }
+                io.say(format!(
+                    "Give another value with `--var NAME=VALUE`, or forget the stored ones with `learn-registry reset {id}`."
+                ));
+                Ok(false)
+            }
+        }
+    }
+
+    /// Run the setup actions with the learner's consent, once per lesson (a lesson with a current
+    /// step was set up before).
+    async fn setup(&mut self, io: &mut Io) -> Result<(), Interrupted> {
+        let id = self.id();
+        let started = self
+            .progress
+            .lesson(id)
+            .is_some_and(|l| l.current_step.is_some());
+        if self.lesson.setup.is_empty() || started {
+            return Ok(());
+        }
+        let ctx = self.context(None).await;
+        io.say("Before the first step, this lesson will:");
+        for action in &self.lesson.setup {
+            io.say(format!("  • {}", setup::describe(action, &ctx)));
+        }
+        let term = io.term.clone();
+        let go = io
+            .prompt(move || {
+                dialoguer::Confirm::with_theme(&ColorfulTheme::default())
+                    .with_prompt("Go ahead?")
+                    .default(true)
+                    .interact_on(&term)
+            })
+            .await?;
+        if !go {
+            io.say("Skipped the setup; some steps may not pass without it.");
+            return Ok(());
+        }
+        for action in &self.lesson.setup {
+            let what = setup::describe(action, &ctx);
+            let spinner = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::term(io.term.clone(), 10),
+            );
+            spinner.set_style(
+                indicatif::ProgressStyle::with_template("  {spinner} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            spinner.set_message(what.clone());
+            spinner.enable_steady_tick(Duration::from_millis(100));
+            let result = setup::run_action(action, &ctx, self.allow_commands).await;
+            spinner.finish_and_clear();
+            match result {
+                Ok(done) => io.say(format!("  ✓ {}", setup_done(&done))),
+                Err(e) if e.unverifiable => {
+                    io.say(format!("  ? could not {what}: {}", e.reason));
+                    io.say("    Is Docker running? The steps will wait for it.");
+                }
+                Err(e) => io.say(format!("  ✗ {what}: {}", e.reason)),
+            }
+        }
+        Ok(())
+    }
+
+    /// A context for evaluating, sharing the runner's engine connection.
+    async fn context(&mut self, since: Option<chrono::DateTime<Utc>>) -> Context {
+        if self.probe.is_none() {
+            self.probe = DockerProbe::connect().await.ok();
+        }
+        let mut ctx = Context::new(self.vars.clone(), self.settings.clone());
+        if let Some(p) = &self.probe {
+            ctx = ctx.with_docker(p.clone());
+        }
+        ctx.since = since;
+        ctx
+    }
+
+    async fn evaluate(&mut self, step: &Step, since: chrono::DateTime<Utc>) -> StepReport {
+        let ctx = self.context(Some(since)).await;
+        let report = evaluate_step(step, &ctx, self.allow_commands).await;
+        if report
+            .checks
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Unknown { .. }))
+        {
+            // Maybe the engine went away: connect afresh next time.
+            self.probe = None;
+        }
+        report
+    }
+
+    async fn step(&mut self, io: &mut Io, index: usize) -> StepEnd {
+        let lesson = self.lesson;
+        let step = &lesson.steps[index];
+        let id = self.id();
+        self.progress.set_current(id, step.id.as_str());
+        self.save(io);
+        io.say(screen::step_screen(
+            lesson,
+            index,
+            &self.vars,
+            io.width(),
+            self.color,
+        ));
+        if let Some(quiz) = &step.quiz {
+            match self.quiz(io, step, quiz).await {
+                Ok(true) => {}
+                Ok(false) => return StepEnd::Quit,
+                Err(Interrupted) => return StepEnd::Interrupted,
+            }
+        }
+        let end = if step.checks.is_empty() && !step.human_only {
+            StepEnd::Done(None)
+        } else {
+            self.wait(io, step).await
+        };
+        if let StepEnd::Done(report) = &end {
+            self.progress.mark_done(id, step.id.as_str());
+            self.save(io);
+            let title = fill(&step.title, &self.vars);
+            match report {
+                Some(r) => io.say(screen::passed(&title, r, self.color)),
+                None => io.say(format!(
+                    "{} {}",
+                    console::style("✓").force_styling(self.color).green().bold(),
+                    console::style(title).force_styling(self.color).green()
+                )),
+            }
+        }
+        end
+    }
+
+    /// Ask the quiz until the right answer; false when the learner leaves (Esc).
+    async fn quiz(&mut self, io: &mut Io, step: &Step, quiz: &Quiz) -> Result<bool, Interrupted> {
+        let question = fill(&quiz.question, &self.vars);
+        let choices: Vec<String> = quiz.choices.iter().map(|c| fill(c, &self.vars)).collect();
+        let answer = fill(&quiz.answer, &self.vars);
+        let mut default = 0;
+        loop {
+            let term = io.term.clone();
+            let (q, items) = (question.clone(), choices.clone());
+            let picked = io
+                .prompt(move || {
+                    dialoguer::Select::with_theme(&ColorfulTheme::default())
+                        .with_prompt(q)
+                        .items(&items)
+                        .default(default)
+                        .interact_on_opt(&term)
+                })
+                .await?;
+            let Some(i) = picked else { return Ok(false) };
+            self.progress.record_attempt(self.id(), step.id.as_str());
+            self.save(io);
+            if choices[i] == answer {
+                io.say(format!(
+                    "{} right.\n{}",
+                    console::style("✓").force_styling(self.color).green().bold(),
+                    screen::labelled("why:", &fill(&quiz.why, &self.vars), io.width(), self.color)
+                ));
+                return Ok(true);
+            }
+            io.say(format!(
+                "{} not that one; think again (Esc to stop).",
+                console::style("✗").force_styling(self.color).red().bold()
+            ));
+            default = i;
+        }
+    }
+
+    /// Wait for a step's checks (or, for a `human_only` step, the learner's `y`).
+    async fn wait(&mut self, io: &mut Io, step: &Step) -> StepEnd {
+        let start = Utc::now();
+        let watcher = watch::engine_events(start, io.sender());
+        io.say(screen::keys_line(step, self.color));
+        io.listen_keys();
+        let end = self.wait_loop(io, step, start).await;
+        watcher.abort();
+        io.mute_keys();
+        io.clear_status();
+        end
+    }
+
+    async fn wait_loop(
+        &mut self,
+        io: &mut Io,
+        step: &Step,
+        start: chrono::DateTime<Utc>,
+    ) -> StepEnd {
+        let id = self.id();
+        let step_id = step.id.as_str();
+        let human = step.human_only;
+        let mut hints_shown = 0usize;
+        let mut quiet_until: Option<Instant> = None;
+        let mut report = if human {
+            None
+        } else {
+            Some(self.evaluate(step, start).await)
+        };
+        loop {
+            if let Some(r) = &report {
+                if !human && r.status == Status::Pass {
+                    return StepEnd::Done(report);
+                }
+                quiet_until = retry_after(r).map(|d| Instant::now() + d);
+            }
+            let status = match (&report, human) {
+                (_, true) => "when you have done it, press y".to_string(),
+                (Some(r), false) => screen::waiting(r, self.engine_down),
+                (None, false) => "checking…".to_string(),
+            };
+            io.set_status(&status);
+            let event = io.next().await;
+            match event {
+                WatchEvent::Interrupt => return StepEnd::Interrupted,
+                WatchEvent::EngineDown(_) => {
+                    self.engine_down = true;
+                    self.probe = None;
+                }
+                WatchEvent::EngineUp | WatchEvent::Image(_) | WatchEvent::Tick => {
+                    if matches!(event, WatchEvent::Tick)
+                        && quiet_until.is_some_and(|t| Instant::now() < t)
+                    {
+                        continue;
+                    }
+                    if !matches!(event, WatchEvent::Tick) {
+                        self.engine_down = false;
+                    }
+                    if !human {
+                        report = Some(self.evaluate(step, start).await);
+                    }
+                }
+                WatchEvent::Key(key) => {
+                    let width = io.width();
+                    match key {
+                        Key::Char('c') => {
+                            let r = self.evaluate(step, start).await;
+                            self.progress.record_attempt(id, step_id);
+                            self.save(io);
+                            if !human && r.status == Status::Pass {
+                                return StepEnd::Done(Some(r));
+                            }
+                            if r.checks.is_empty() {
+                                io.say("  Nothing to check here; press y once you have done it.");
+                            } else {
+                                let head = if r.status == Status::Fail {
+                                    "Not yet:"
+                                } else {
+                                    "So far:"
+                                };
+                                io.say(format!(
+                                    "{head}\n{}",
+                                    screen::not_yet(&r, width, self.color)
+                                ));
+                            }
+                            if !human {
+                                report = Some(r);
+                            }
+                        }
+                        Key::Char('y') if human => {
+                            let r = self.evaluate(step, start).await;
+                            self.progress.record_attempt(id, step_id);
+                            self.save(io);
+                            match r.status {
+                                Status::Fail => {
+                                    io.say(format!(
+                                        "Not yet:\n{}",
+                                        screen::not_yet(&r, width, self.color)
+                                    ));
+                                    continue;
+                                }
+                                Status::Unknown => io.say(format!(
+                                    "{}\n  Going on with your word for it.",
+                                    screen::not_yet(&r, width, self.color)
+                                )),
+                                _ => {}
+                            }
+                            return StepEnd::Done(Some(r));
+                        }
+                        Key::Char('h') => {
+                            if hints_shown < step.hints.len() {
+                                let text = fill(&step.hints[hints_shown], &self.vars);
+                                hints_shown += 1;
+                                self.progress.record_hint(id, step_id);
+                                self.save(io);
+                                io.say(screen::labelled(
+                                    &format!("hint {hints_shown}/{}:", step.hints.len()),
+                                    &text,
+                                    width,
+                                    self.color,
+                                ));
+                            } else if step.hints.is_empty() {
+                                io.say("  This step has no hints.");
+                            } else {
+                                io.say("  No more hints. Press s for the solution.");
+                            }
+                        }
+                        Key::Char('s') => match &step.solution {
+                            None => io.say("  This step has no solution to show."),
+                            Some(solution) => {
+                                let tried = self
+                                    .progress
+                                    .lesson(id)
+                                    .and_then(|l| l.steps.get(step_id))
+                                    .is_some_and(|s| s.attempts > 0);
+                                if !tried {
+                                    io.say("  Try first: press c to check, and the solution opens once a check has failed.");
+                                    continue;
+                                }
+                                let term = io.term.clone();
+                                let show = io
+                                    .prompt(move || {
+                                        dialoguer::Confirm::with_theme(&ColorfulTheme::default())
+                                            .with_prompt("Show the solution?")
+                                            .default(false)
+                                            .interact_on(&term)
+                                    })
+                                    .await;
+                                match show {
+                                    Err(Interrupted) => return StepEnd::Interrupted,
+                                    Ok(true) => io.say(screen::solution(
+                                        &fill(solution, &self.vars),
+                                        self.color,
+                                    )),
+                                    Ok(false) => {}
+                                }
+                                io.listen_keys();
+                            }
+                        },
+                        Key::Char('o') => match &step.link {
+                            None => io.say("  This step has no page to open."),
+                            Some(link) => {
+                                let url = fill(link, &self.vars);
+                                match open::that_detached(&url) {
+                                    Ok(()) => io.say(format!(
+                                        "  Opening {url} (if no browser shows up, open it yourself)."
+                                    )),
+                                    Err(_) => io.say(format!(
+                                        "  Could not start a browser; open this page yourself: {url}"
+                                    )),
+                                }
+                            }
+                        },
+                        Key::Char('q') | Key::Char('Q') => return StepEnd::Quit,
+                        Key::Char('?') => io.say(screen::help(self.color)),
+                        Key::Char('y') => {
+                            io.say("  This step is checked by itself; press c to check now.")
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The longest wait a rate-limited check asked for.
+fn retry_after(report: &StepReport) -> Option<Duration> {
+    report
+        .checks
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Unknown { retry_after, .. } => *retry_after,
+            _ => None,
+        })
+        .max()
+}
+
+fn setup_done(done: &setup::SetupDone) -> String {
+    match done {
+        setup::SetupDone::Built { tag, .. } => format!("built `{tag}`"),
+        setup::SetupDone::AlreadyThere { tag } => format!("`{tag}` is there already"),
+        setup::SetupDone::Ran { command } => format!("ran `{command}`"),
+        setup::SetupDone::NotAllowed { command } => {
+            format!("did not run `{command}` (the lesson is not allowed to run commands)")
+        }
+    }
+}
+
+/// The terminal `start` needs: both input and output attended.
+pub fn has_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && Term::stdout().is_term()
+}

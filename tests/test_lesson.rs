@@ -1,0 +1,787 @@
+//! `learn-registry test-lesson` against the real lab (`scripts/lab.sh up`), and what it stands on:
+//! setup's offline image builds (`setup::run`, `DockerProbe::build_image`) and untagging
+//! (`DockerProbe::remove_image`), on the lab's Docker Engine and on Podman's Docker API.
+//!
+//! The shipped course is tested lesson by lesson, as an author would (`scripts/test.sh` runs this
+//! file, so CI proves the course solvable on every run); broken lessons under
+//! `tests/fixtures/test-lessons/` show each way a lesson can fail its test. After every run, the names
+//! it made must be gone and the user's Docker config must be byte for byte what it was.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use learn_registry::check::{Context, Settings};
+use learn_registry::probe::DockerProbe;
+use learn_registry::setup::{self, SetupDone};
+
+use support::{FakeHub, HubAnswer, Machine, Run, lab, unique, unused_port};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test-lessons")
+}
+
+/// `learn-registry test-lesson ARGS` on `m`, like `Machine::learn`, with the test password in the
+/// environment when given.
+fn test_lesson(m: &Machine, args: &[&str], password: Option<&str>) -> Run {
+    let mut cmd = assert_cmd::Command::cargo_bin("learn-registry").unwrap();
+    cmd.arg("test-lesson")
+        .args(args)
+        .env("DOCKER_HOST", &m.host)
+        .env("DOCKER_CONFIG", m.config.path())
+        .env("LEARN_REGISTRY_HOME", m.home.path())
+        .env("PATH", m.path())
+        .env("NO_COLOR", "1")
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("LEARN_REGISTRY_LESSONS")
+        .env_remove("LEARN_REGISTRY_REGISTRY")
+        .env_remove("LEARN_REGISTRY_HUB_API")
+        .env_remove("LEARN_REGISTRY_TEST_PASSWORD")
+        .timeout(std::time::Duration::from_secs(180));
+    if let Some(p) = password {
+        cmd.env("LEARN_REGISTRY_TEST_PASSWORD", p);
+    }
+    let output = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
+        stdout,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A step's status, fail_first, solution and passes_after.
+type Phases = [String; 4];
+
+/// Step id → its phases, from a JSON report.
+fn phases(run: &Run) -> BTreeMap<String, Phases> {
+    let steps = run.json["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no steps (exit {}): {}{}", run.code, run.stdout, run.stderr));
+    steps
+        .iter()
+        .map(|s| {
+            let f = |k: &str| s[k].as_str().unwrap().to_string();
+            (
+                f("id"),
+                [
+                    f("status"),
+                    f("fail_first"),
+                    f("solution"),
+                    f("passes_after"),
+                ],
+            )
+        })
+        .collect()
+}
+
+fn step<'a>(run: &'a Run, id: &str) -> &'a Value {
+    run.json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step `{id}`: {}", run.stdout))
+}
+
+fn exists(m: &Machine, name: &str) -> bool {
+    m.docker_output(&["image", "inspect", name], None)
+        .status
+        .success()
+}
+
+/// The user's config.json: a login for the lab registry (which the run must not use: the login step
+/// must fail first) and one for a registry it never touches.
+fn user_config(m: &Machine) -> Vec<u8> {
+    let auth = |u: &str| base64::engine::general_purpose::STANDARD.encode(format!("{u}:pw"));
+    m.write_config(&json!({
+        "auths": {
+            lab().open.as_str(): { "auth": auth("someoneelse") },
+            "registry.example.invalid": { "auth": auth("me") }
+        },
+        "detachKeys": "ctrl-e,e"
+    }));
+    std::fs::read(m.config.path().join("config.json")).unwrap()
+}
+
+// ---------------------------------------------------------------------------- the shipped course
+
+#[test]
+fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
+    let lab = lab();
+    let rt = support::runtime();
+    let hub = FakeHub::start(&rt);
+    let (username, classmate) = (unique("tl"), unique("tc"));
+    hub.user(&username, HubAnswer::Found { private: false });
+    hub.repository(
+        &format!("{username}/python-canvas-client"),
+        HubAnswer::Found { private: false },
+    );
+
+    // The classmate pushed earlier, from their machine.
+    let theirs = format!("{}/{classmate}/python-canvas-client:1.0", lab.open);
+    let other = Machine::docker();
+    other.d(&["tag", &lab.image, &theirs]);
+    other.push(&theirs);
+    other.d(&["rmi", &theirs]);
+
+    let me = Machine::docker();
+    let config_before = user_config(&me);
+    let password = format!("Pw-{}", unique("x"));
+    let repo = format!("{}/{username}/python-canvas-client", lab.open);
+    let hub_url = hub.url();
+    let run = |lesson: &str| {
+        let vars = [
+            format!("username={username}"),
+            format!("classmate={classmate}"),
+        ];
+        test_lesson(
+            &me,
+            &[
+                lesson,
+                "--registry",
+                &lab.open,
+                "--hub-api",
+                &hub_url,
+                "--var",
+                &vars[0],
+                "--var",
+                &vars[1],
+                "--format",
+                "json",
+            ],
+            Some(&password),
+        )
+    };
+    let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
+    let expected: [(&str, Vec<(&str, Phases)>); 4] = [
+        (
+            "docker-hub-account",
+            vec![
+                (
+                    "visit-docker-hub",
+                    p("skipped", "skipped", "skipped", "skipped"),
+                ),
+                ("sign-up", p("skipped", "skipped", "skipped", "skipped")),
+                ("fill-in-the-form", p("pass", "skipped", "skipped", "pass")),
+                ("verify-email", p("pass", "skipped", "skipped", "pass")),
+                ("log-in-on-the-web", p("pass", "skipped", "skipped", "pass")),
+            ],
+        ),
+        (
+            "tag-an-image",
+            vec![
+                // Only looks (`docker images`) at what the setup built: may pass before.
+                ("list-images", p("pass", "skipped", "pass", "pass")),
+                ("tag", p("pass", "pass", "pass", "pass")),
+                (
+                    "descriptive-names",
+                    p("skipped", "skipped", "skipped", "skipped"),
+                ),
+                ("tag-version-2", p("pass", "pass", "pass", "pass")),
+            ],
+        ),
+        (
+            "push-an-image",
+            vec![
+                ("log-in", p("pass", "pass", "pass", "pass")),
+                ("push", p("pass", "pass", "pass", "pass")),
+                ("verify-on-hub", p("pass", "skipped", "skipped", "pass")),
+                ("public-or-private", p("pass", "skipped", "skipped", "pass")),
+            ],
+        ),
+        (
+            "pull-an-image",
+            vec![
+                ("pull", p("pass", "pass", "pass", "pass")),
+                ("pull-classmate", p("pass", "pass", "pass", "pass")),
+                ("verify-local", p("pass", "skipped", "pass", "pass")),
+                (
+                    "default-tag-latest",
+                    p("skipped", "skipped", "skipped", "skipped"),
+                ),
+                (
+                    "trust-the-source",
+                    p("skipped", "skipped", "skipped", "skipped"),
+                ),
+                (
+                    "run-containers",
+                    p("skipped", "skipped", "skipped", "skipped"),
+                ),
+                (
+                    "keep-up-to-date",
+                    p("skipped", "skipped", "skipped", "skipped"),
+                ),
+            ],
+        ),
+    ];
+    let shipped: Vec<String> = learn_registry::lesson::source::shipped_files()
+        .iter()
+        .map(|f| {
+            learn_registry::lesson::load::parse(f)
+                .unwrap()
+                .id
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        shipped,
+        expected
+            .iter()
+            .map(|(l, _)| l.to_string())
+            .collect::<Vec<_>>(),
+        "a new shipped lesson needs its expectations here"
+    );
+
+    for (lesson, steps) in &expected {
+        let run = run(lesson);
+        assert_eq!(run.code, 0, "{lesson}: {}{}", run.stdout, run.stderr);
+        let got = phases(&run);
+        let want: BTreeMap<String, Phases> = steps
+            .iter()
+            .map(|(id, p)| (id.to_string(), p.clone()))
+            .collect();
+        assert_eq!(got, want, "{lesson}: {}", run.stdout);
+        assert!(
+            !run.stdout.contains(&password) && !run.stderr.contains(&password),
+            "the password was printed"
+        );
+
+        // Nothing the run made is left: tags, pulled names, the push's digest reference.
+        for name in [format!("{repo}:1.0"), format!("{repo}:2.0"), theirs.clone()] {
+            assert!(!exists(&me, &name), "{lesson} left `{name}` behind");
+        }
+        let digests = me.d(&[
+            "image",
+            "inspect",
+            "-f",
+            "{{json .RepoDigests}}",
+            &lab.image,
+        ]);
+        assert!(
+            !digests.contains(&repo),
+            "{lesson} left a digest reference: {digests}"
+        );
+        assert!(exists(&me, &lab.image), "{lesson} removed the lab's image");
+        assert_eq!(
+            std::fs::read(me.config.path().join("config.json")).unwrap(),
+            config_before,
+            "{lesson} changed the user's config.json"
+        );
+    }
+
+    // The same lesson twice in a row: the cleanup leaves the world as a fresh learner finds it.
+    let again = run("push-an-image");
+    assert_eq!(again.code, 0, "{}", again.stdout);
+}
+
+#[test]
+fn human_steps_whose_hub_cannot_be_reached_are_skipped_not_failed() {
+    let lab = lab();
+    let me = Machine::docker();
+    let dead_hub = format!("http://127.0.0.1:{}", unused_port());
+    let username = format!("username={}", unique("hu"));
+    let args = [
+        "docker-hub-account",
+        "--registry",
+        &lab.open,
+        "--hub-api",
+        &dead_hub,
+        "--var",
+        &username,
+    ];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let run = test_lesson(&me, &json_args, None);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for id in ["fill-in-the-form", "verify-email", "log-in-on-the-web"] {
+        let s = step(&run, id);
+        assert_eq!(s["status"], "skipped", "{s}");
+        assert_eq!(s["passes_after"], "unknown", "{s}");
+        assert!(
+            s["notes"][0]
+                .as_str()
+                .unwrap()
+                .contains("cannot be verified"),
+            "{s}"
+        );
+    }
+    let human = test_lesson(&me, &args, None);
+    assert_eq!(human.code, 0);
+    assert!(
+        human
+            .stdout
+            .contains("0 passed, 0 failed, 0 could not be verified, 5 skipped"),
+        "{}",
+        human.stdout
+    );
+}
+
+// ---------------------------------------------------------------------------- broken lessons
+
+#[test]
+fn broken_solutions_are_each_reported_and_cleaned_up() {
+    let lab = lab();
+    let me = Machine::docker();
+    let config_before = user_config(&me);
+    let username = unique("br");
+    let repo = format!("{}/{username}/broken", lab.open);
+    let dir = fixtures().display().to_string();
+    let var = format!("username={username}");
+    let args = [
+        "broken-solutions",
+        "--lessons-dir",
+        &dir,
+        "--registry",
+        &lab.open,
+        "--var",
+        &var,
+        "--wait",
+        "1",
+        "--yes",
+    ];
+
+    // Not from the shipped course: its solutions run only with --yes (no terminal to ask on).
+    let refused = test_lesson(&me, &args[..args.len() - 1], None);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+    assert!(!exists(&me, &format!("{repo}:1.0")), "nothing ran");
+
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let run = test_lesson(&me, &json_args, None);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
+    let want = BTreeMap::from([
+        ("good".to_string(), p("pass", "pass", "pass", "pass")),
+        (
+            "wrong-solution".to_string(),
+            p("fail", "pass", "pass", "fail"),
+        ),
+        (
+            "already-done".to_string(),
+            p("fail", "fail", "pass", "pass"),
+        ),
+        (
+            "failing-command".to_string(),
+            p("fail", "pass", "fail", "skipped"),
+        ),
+    ]);
+    assert_eq!(phases(&run), want, "{}", run.stdout);
+
+    let wrong = step(&run, "wrong-solution");
+    assert!(
+        wrong["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("do not pass after its solution"),
+        "{wrong}"
+    );
+    assert!(
+        wrong["checks"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{repo}:2.0")),
+        "{wrong}"
+    );
+    let done = step(&run, "already-done");
+    assert!(
+        done["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("passes before its solution ran"),
+        "{done}"
+    );
+    let failing = step(&run, "failing-command");
+    let commands = failing["commands"].as_array().unwrap();
+    assert_eq!(commands.len(), 2, "stops at the failing line: {failing}");
+    assert_eq!(commands[0]["ok"], true);
+    assert_eq!(commands[1]["ok"], false);
+    assert_eq!(
+        commands[1]["command"],
+        format!("docker pull {repo}:missing")
+    );
+    let tail = commands[1]["stderr_tail"].as_array().unwrap();
+    assert!(
+        tail.iter()
+            .any(|l| l.as_str().unwrap().contains("not found")
+                || l.as_str().unwrap().contains("manifest unknown")),
+        "{failing}"
+    );
+
+    // The same, for people.
+    let human = test_lesson(&me, &args, None);
+    assert_eq!(human.code, 1);
+    for words in [
+        "✗ wrong-solution",
+        "its checks do not pass after its solution",
+        "passes before its solution ran",
+        &format!("✗ `docker pull {repo}:missing` exited with 1:\n        | "),
+        "        | ",
+        "1 passed, 3 failed, 0 could not be verified, 0 skipped",
+    ] {
+        assert!(
+            human.stdout.contains(words),
+            "`{words}` not in:\n{}",
+            human.stdout
+        );
+    }
+
+    for tag in ["1.0", "3.0"] {
+        assert!(!exists(&me, &format!("{repo}:{tag}")), "{repo}:{tag} left");
+    }
+    assert_eq!(
+        std::fs::read(me.config.path().join("config.json")).unwrap(),
+        config_before
+    );
+}
+
+fn built_by_setup_on(m: &Machine) {
+    let lab = lab();
+    let username = unique("bs");
+    let dir = fixtures().display().to_string();
+    let var = format!("username={username}");
+    let built = format!("tl{username}:1.0");
+    let tagged = format!("{}/{username}/built:1.0", lab.open);
+    let run = test_lesson(
+        m,
+        &[
+            "built-by-setup",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json["setup"][0]["status"], "pass", "{}", run.stdout);
+    assert!(
+        run.json["setup"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("built "),
+        "{}",
+        run.stdout
+    );
+    let removed: Vec<&str> = run.json["cleanup"]["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(removed, [tagged.as_str(), built.as_str()], "{}", run.stdout);
+    assert!(!exists(m, &built) && !exists(m, &tagged));
+
+    // --keep leaves them, and the run's Docker config, for a look.
+    let kept = test_lesson(
+        m,
+        &[
+            "built-by-setup",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--yes",
+            "--keep",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(kept.code, 0, "{}{}", kept.stdout, kept.stderr);
+    assert!(exists(m, &built) && exists(m, &tagged));
+    let config = kept.json["cleanup"]["config_kept"].as_str().unwrap();
+    assert!(PathBuf::from(config).join("config.json").exists());
+    std::fs::remove_dir_all(config).unwrap();
+    m.forget_later(&built);
+    m.forget_later(&tagged);
+}
+
+#[test]
+fn a_setup_build_is_tested_and_removed_on_docker() {
+    built_by_setup_on(&Machine::docker());
+}
+
+#[test]
+fn a_setup_build_is_tested_and_removed_on_podman() {
+    built_by_setup_on(&Machine::podman());
+}
+
+// ---------------------------------------------------------------------------- refusals
+
+#[test]
+fn refusals_are_usage_errors_before_anything_runs() {
+    let lab = lab();
+    let me = Machine::docker();
+    let dir = fixtures().display().to_string();
+    let user = format!("username={}", unique("rf"));
+
+    // Docker Hub is the default registry; pushing there needs saying so.
+    for args in [
+        vec!["push-an-image", "--var", &user],
+        vec![
+            "push-an-image",
+            "--registry",
+            "index.docker.io",
+            "--var",
+            &user,
+        ],
+    ] {
+        let run = test_lesson(&me, &args, Some("pw"));
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("docker.io") && run.stderr.contains("--allow-docker-hub"),
+            "{}",
+            run.stderr
+        );
+    }
+    let cases: [(Vec<&str>, Option<&str>, &str); 5] = [
+        (
+            vec!["push-an-image", "--registry", &lab.open, "--var", &user],
+            None,
+            "LEARN_REGISTRY_TEST_PASSWORD",
+        ),
+        (
+            vec!["tag-an-image", "--registry", &lab.open],
+            None,
+            "--var username=VALUE",
+        ),
+        (
+            vec![
+                "tag-an-image",
+                "--registry",
+                &lab.open,
+                "--var",
+                "username=No!",
+            ],
+            None,
+            "is not a valid `username`",
+        ),
+        (
+            vec![
+                "shell-syntax",
+                "--lessons-dir",
+                &dir,
+                "--registry",
+                &lab.open,
+                "--yes",
+            ],
+            None,
+            "without a shell",
+        ),
+        (
+            vec!["tag-an-imag", "--registry", &lab.open],
+            None,
+            "did you mean `tag-an-image`?",
+        ),
+    ];
+    for (args, password, words) in cases {
+        let run = test_lesson(&me, &args, password);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------- setup and the probe
+
+fn files(text: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (
+            "Dockerfile".to_string(),
+            "FROM scratch\nCOPY hello.txt /\n".to_string(),
+        ),
+        ("hello.txt".to_string(), text.to_string()),
+    ])
+}
+
+async fn build_and_remove_on(host: &str) {
+    let docker = DockerProbe::connect_to(host).await.unwrap();
+    let tag = format!("{}:1.0", unique("build"));
+    let id = docker
+        .build_image(&tag, &files(&format!("{tag}\n")))
+        .await
+        .unwrap();
+    assert!(id.starts_with("sha256:"), "{id}");
+    let info = docker
+        .inspect_image(&tag)
+        .await
+        .unwrap()
+        .expect("the built image");
+    assert_eq!(info.id, id);
+
+    // A second name for the same image: removing one name leaves the other, and the image.
+    let second = format!("{}:2.0", unique("build"));
+    let out = std::process::Command::new("docker")
+        .env("DOCKER_HOST", host)
+        .args(["tag", &tag, &second])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(docker.remove_image(&tag).await.unwrap());
+    assert!(docker.inspect_image(&tag).await.unwrap().is_none());
+    let left = docker.inspect_image(&second).await.unwrap().expect("kept");
+    assert_eq!(left.id, id);
+    assert!(!docker.remove_image(&tag).await.unwrap(), "already gone");
+    assert!(docker.remove_image(&second).await.unwrap());
+    assert!(docker.inspect_image(&second).await.unwrap().is_none());
+
+    // A Dockerfile that cannot build is a failure that says why, not "could not verify".
+    let mut bad = files("x");
+    bad.insert(
+        "Dockerfile".into(),
+        "FROM scratch\nCOPY missing.txt /\n".into(),
+    );
+    let e = docker.build_image(&tag, &bad).await.unwrap_err();
+    assert!(!e.is_unverifiable(), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!("the build of `{tag}` failed")) && text.contains("missing.txt"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn build_and_remove_on_docker() {
+    build_and_remove_on(&lab().docker_host).await;
+}
+
+#[tokio::test]
+async fn build_and_remove_on_podman() {
+    let host = lab().podman_host.clone().expect("the lab has Podman");
+    build_and_remove_on(&host).await;
+}
+
+fn lesson(yaml: &str) -> learn_registry::lesson::Lesson {
+    let file = learn_registry::lesson::load::decode("setup.yaml", yaml.as_bytes()).unwrap();
+    learn_registry::lesson::load::parse(&file).unwrap()
+}
+
+/// A `docker` wrapper pinned to `host`. Setup commands inherit this process's environment, which the
+/// tests share, so the engine goes into the program instead of DOCKER_HOST.
+fn docker_pinned_to(host: &str, dir: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let out = std::process::Command::new("sh")
+        .args(["-c", "command -v docker"])
+        .output()
+        .unwrap();
+    let docker = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let script = dir.join("docker");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nDOCKER_HOST='{host}' exec '{docker}' \"$@\"\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script.display().to_string()
+}
+
+async fn setup_actions_on(host: &str) {
+    let docker = DockerProbe::connect_to(host).await.unwrap();
+    let shim = tempfile::tempdir().unwrap();
+    let program = docker_pinned_to(host, shim.path());
+    let name = unique("su");
+    let (tag, copy) = (format!("{name}:1.0"), format!("{name}:copy"));
+    let yaml = |from: &str| {
+        format!(
+            r#"id: setup-actions
+title: Setup actions
+variables:
+  name: {{ default: "{name}" }}
+setup:
+  - build_image:
+      tag: "{{{{ name }}}}:1.0"
+      files: {{ Dockerfile: "FROM scratch\nCOPY a.txt /\n", a.txt: "a\n" }}
+  - command:
+      run: ["{program}", tag, "{from}", "{{{{ name }}}}:copy"]
+steps:
+  - id: s
+    title: S
+    checks: [{{ image_exists: {{ image: "{{{{ name }}}}:1.0" }} }}]
+"#
+        )
+    };
+    let ctx = || {
+        Context::new(
+            BTreeMap::from([("name".to_string(), name.clone())]),
+            Settings::default(),
+        )
+        .with_docker(docker.clone())
+    };
+    let good = lesson(&yaml("{{ name }}:1.0"));
+    let first = setup::run(&good, &ctx(), true).await.unwrap();
+    assert!(
+        matches!(&first[0], SetupDone::Built { tag: t, id } if *t == tag && id.starts_with("sha256:")),
+        "{first:?}"
+    );
+    assert!(matches!(&first[1], SetupDone::Ran { .. }), "{first:?}");
+    let built = docker.inspect_image(&tag).await.unwrap().unwrap();
+    let copied = docker.inspect_image(&copy).await.unwrap().unwrap();
+    assert_eq!(built.id, copied.id);
+
+    // `if_missing` (the default): a second run builds nothing; untrusted, the command does not run.
+    let second = setup::run(&good, &ctx(), false).await.unwrap();
+    assert_eq!(second[0], SetupDone::AlreadyThere { tag: tag.clone() });
+    assert!(
+        matches!(&second[1], SetupDone::NotAllowed { command } if command.contains(&copy)),
+        "{second:?}"
+    );
+
+    // A command that fails stops the setup, with its stderr's last line.
+    let failing = lesson(&yaml("no-such-image-anywhere:1.0"));
+    let err = setup::run(&failing, &ctx(), true).await.unwrap_err();
+    assert!(!err.unverifiable, "{err}");
+    assert!(
+        err.reason.contains("exited with 1") && err.reason.contains("no-such-image-anywhere"),
+        "{err}"
+    );
+
+    assert!(docker.remove_image(&copy).await.unwrap());
+    assert!(docker.remove_image(&tag).await.unwrap());
+    assert!(docker.inspect_image(&tag).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn setup_builds_once_runs_commands_when_allowed_and_reports_failures_on_docker() {
+    setup_actions_on(&lab().docker_host).await;
+}
+
+#[tokio::test]
+async fn setup_builds_once_runs_commands_when_allowed_and_reports_failures_on_podman() {
+    let host = lab().podman_host.clone().expect("the lab has Podman");
+    setup_actions_on(&host).await;
+}
+
+#[test]
+fn a_stopped_engine_is_could_not_verify_not_a_failure() {
+    let dead = Machine::on("unix:///nonexistent/docker.sock");
+    let user = format!("username={}", unique("de"));
+    let run = test_lesson(
+        &dead,
+        &[
+            "tag-an-image",
+            "--registry",
+            &lab().open,
+            "--var",
+            &user,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json["setup"][0]["status"], "unknown", "{}", run.stdout);
+    assert_eq!(run.json["summary"]["fail"], 0);
+}
