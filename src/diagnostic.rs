@@ -153,9 +153,11 @@ fn culprit_line<'a>(source: &'a str, span: &Range<usize>) -> Option<(&'a str, Ra
     let start = before.rfind('\n').map_or(0, |i| i + 1);
     let end = span.end.max(span.start);
     let end = end + source.get(end..)?.find('\n').unwrap_or(source.len() - end);
-    let line = source.get(start..end)?;
-    (line.len() <= MAX_SNIPPET_LINE)
-        .then(|| (line, span.start - start..span.end.max(span.start) - start))
+    // A CRLF file's `\r` would show as `␍` on every line.
+    let line = source.get(start..end)?.trim_end_matches('\r');
+    let from = (span.start - start).min(line.len());
+    let to = (span.end.max(span.start) - start).min(line.len());
+    (line.len() <= MAX_SNIPPET_LINE).then_some((line, from..to))
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -186,7 +188,7 @@ pub fn did_you_mean<'a>(
         .filter_map(|c| {
             let c_lower = c.to_lowercase();
             let longest = word_chars.max(c_lower.chars().count());
-            let allowed = (longest / 3).max(1);
+            let allowed = (longest / 4).max(1);
             let shortened = word_lower.len() >= 3 && c_lower.starts_with(&word_lower);
             if !shortened && word_chars.abs_diff(c_lower.chars().count()) > allowed {
                 return None;
@@ -230,6 +232,7 @@ mod tests {
         assert_eq!(did_you_mean("image_exist", kinds), Some("image_exists"));
         assert_eq!(did_you_mean("zzz", kinds), None);
         assert_eq!(did_you_mean("repository", ["registry"]), None);
+        assert_eq!(did_you_mean("pull_image", ["build_image", "command"]), None);
         assert_eq!(
             did_you_mean("usernme", ["username", "registry"]),
             Some("username")

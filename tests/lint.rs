@@ -139,6 +139,7 @@ fixtures! {
     unknown_field_check: "unknown-field-check.yaml" => exit 2, [("unknown-field", 8, 25)];
     unknown_field_variable: "unknown-field-variable.yaml" => exit 2, [("unknown-field", 6, 5)];
     unknown_check_kind: "unknown-check-kind.yaml" => exit 2, [("unknown-check-kind", 8, 9)];
+    unknown_setup_action: "unknown-setup-action.yaml" => exit 2, [("unknown-setup-action", 5, 5)];
     two_kinds: "two-kinds.yaml" => exit 2, [("wrong-type", 9, 9)];
     kind_without_fields: "kind-without-fields.yaml" => exit 2, [("wrong-type", 8, 9)];
     // Types and required fields.
@@ -148,6 +149,7 @@ fixtures! {
     bool_yes: "bool-yes.yaml" => exit 2, [("wrong-type", 7, 17)];
     text_for_number: "text-for-number.yaml" => exit 2, [("wrong-type", 8, 54)];
     missing_field: "missing-field.yaml" => exit 2, [("missing-field", 5, 5)];
+    crlf_line_endings: "crlf-line-endings.yaml" => exit 2, [("missing-field", 5, 5)];
     empty_value: "empty-value.yaml" => exit 2, [("missing-value", 3, 1)];
     // Variables.
     undefined_variable_body: "undefined-variable-body.yaml" => exit 2, [("undefined-variable", 11, 35)];

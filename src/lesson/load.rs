@@ -885,3 +885,47 @@ fn line_col_to_byte(text: &str, line: u64, column: u64) -> usize {
     }
     text.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_without_bom_is_told_from_binary() {
+        let utf16: Vec<u8> = "id: x\ntitle: y\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(looks_like_utf16(&utf16));
+        assert!(!looks_like_utf16(b"id: x\ntitle: y\n"));
+        let binary: Vec<u8> = (0..=255u8).cycle().take(1024).collect();
+        assert!(!looks_like_utf16(&binary));
+    }
+
+    #[test]
+    fn comments_and_markers_are_no_content() {
+        assert!(has_no_content("# a\n\n---\n# b\n...\n"));
+        assert!(has_no_content("%YAML 1.2\n--- # start\n"));
+        assert!(!has_no_content("# a\nid: x\n"));
+        assert!(!has_no_content("---x\n"));
+    }
+
+    #[test]
+    fn a_caret_covers_a_short_flow_collection() {
+        assert_eq!(flow_width("[a, b] # c"), 6);
+        assert_eq!(flow_width("{a: \"}\"}"), 8);
+        assert_eq!(flow_width("[a, [b]"), 1, "not closed on the line");
+        assert_eq!(flow_width("- a"), 1);
+    }
+
+    #[test]
+    fn keys_and_owners_are_found_around_a_value() {
+        let text = "steps:\n  - id: a\n    title: A\n  - id: b\n    body: x\n";
+        assert_eq!(key_before(text, text.find("x\n").unwrap()), Some("body"));
+        // The second step's parent is `steps`, not the first step beside it.
+        assert_eq!(parent_key(text, text.find("id: b").unwrap()), Some("steps"));
+        let flow = "  - {id: s, human_only: true}";
+        assert_eq!(open_brace(flow, flow.find("human").unwrap()), Some(4));
+        assert_eq!(open_brace("a: [x]", 4), None);
+    }
+}

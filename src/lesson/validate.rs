@@ -795,3 +795,57 @@ fn find_cycles<'a>(deps: &BTreeMap<&'a str, Vec<&'a str>>) -> Vec<Vec<&'a str>> 
     cycles.sort();
     cycles
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph<'a>(edges: &[(&'a str, &[&'a str])]) -> BTreeMap<&'a str, Vec<&'a str>> {
+        edges.iter().map(|(n, ds)| (*n, ds.to_vec())).collect()
+    }
+
+    #[test]
+    fn cycles_are_found_once_from_their_smallest_member() {
+        let deps = graph(&[
+            ("c", &["a"]),
+            ("a", &["b"]),
+            ("b", &["c"]),
+            ("d", &["a"]),
+            ("e", &["e"]),
+            ("f", &["undeclared"]),
+        ]);
+        assert_eq!(
+            find_cycles(&deps),
+            vec![vec!["a", "b", "c", "a"], vec!["e", "e"]]
+        );
+    }
+
+    #[test]
+    fn a_long_chain_is_ordered_without_recursion() {
+        let names: Vec<String> = (0..100_000).map(|i| format!("v{i}")).collect();
+        let deps: BTreeMap<&str, Vec<&str>> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    n.as_str(),
+                    names.get(i + 1).map(String::as_str).into_iter().collect(),
+                )
+            })
+            .collect();
+        let (order, stuck) = topological(&deps);
+        assert!(stuck.is_empty());
+        assert_eq!(order.first(), Some(&"v99999"));
+        assert!(find_cycles(&deps).is_empty());
+    }
+
+    #[test]
+    fn a_tag_is_what_follows_the_last_colon_of_the_last_part() {
+        assert_eq!(
+            split_tag("host:5000/a/b:1.0"),
+            ("host:5000/a/b", Some("1.0"))
+        );
+        assert_eq!(split_tag("host:5000/a/b"), ("host:5000/a/b", None));
+        assert_eq!(split_tag("a@sha256:abc"), ("a", None));
+    }
+}
