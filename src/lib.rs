@@ -1,6 +1,8 @@
 //! learn-registry: a command-line tutor that teaches container registries by having people do the real
 //! thing. The library holds everything; `main.rs` only calls `run`. Modules follow the data flow:
 //! `lesson` (load, validate) → `check` (evaluate against `probe`, the outside world) → `commands`.
+//! `test_lesson` proves a lesson solvable by running its solutions; `process` runs the programs a
+//! lesson names (checks, setup) the one way both need.
 
 // A lint `Diagnostic` is the error of loading a lesson; it is built once per broken file, so its size
 // on the error path does not matter and boxing it would only add noise.
@@ -14,10 +16,12 @@ pub mod exit;
 pub mod grade;
 pub mod lesson;
 pub mod probe;
+pub mod process;
 pub mod progress;
 pub mod report;
 pub mod runner;
 pub mod setup;
+pub mod test_lesson;
 pub mod trust;
 
 use std::ffi::OsString;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::check::{Context, Outcome};
 use crate::lesson::Lesson;
 use crate::lesson::model::SetupAction;
+use crate::process;
 
 /// What one action did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,45 +119,20 @@ pub async fn run_action(
                     unverifiable: false,
                 });
             };
-            let mut cmd = tokio::process::Command::new(program);
-            cmd.args(args)
-                .stdin(std::process::Stdio::null())
-                .kill_on_drop(true);
-            let output = match tokio::time::timeout(COMMAND_TIMEOUT, cmd.output()).await {
-                Err(_) => {
+            let output = match process::run(program, args, COMMAND_TIMEOUT).await {
+                Ok(o) => o,
+                Err(e) => {
                     return Err(SetupError {
                         action: what,
-                        reason: format!("did not finish within {}s", COMMAND_TIMEOUT.as_secs()),
-                        unverifiable: true,
+                        unverifiable: matches!(e, process::Error::TimedOut(_)),
+                        reason: e.to_string(),
                     });
                 }
-                Ok(Err(e)) => {
-                    return Err(SetupError {
-                        action: what,
-                        reason: format!("cannot run `{program}`: {e}"),
-                        unverifiable: false,
-                    });
-                }
-                Ok(Ok(o)) => o,
             };
             if !output.status.success() {
-                let stderr = String::from_utf8_lossy(&output.stderr);
-                let last = stderr
-                    .lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or_default();
                 return Err(SetupError {
                     action: what,
-                    reason: format!(
-                        "exited with {}{}",
-                        output.status.code().unwrap_or(-1),
-                        if last.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {last}")
-                        }
-                    ),
+                    reason: process::exit_summary(&output),
                     unverifiable: false,
                 });
             }

@@ -28,31 +28,14 @@ fn fixtures() -> PathBuf {
 /// `learn-registry test-lesson ARGS` on `m`, like `Machine::learn`, with the test password in the
 /// environment when given.
 fn test_lesson(m: &Machine, args: &[&str], password: Option<&str>) -> Run {
-    let mut cmd = assert_cmd::Command::cargo_bin("learn-registry").unwrap();
-    cmd.arg("test-lesson")
-        .args(args)
-        .env("DOCKER_HOST", &m.host)
-        .env("DOCKER_CONFIG", m.config.path())
-        .env("LEARN_REGISTRY_HOME", m.home.path())
-        .env("PATH", m.path())
-        .env("NO_COLOR", "1")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("LEARN_REGISTRY_LESSONS")
-        .env_remove("LEARN_REGISTRY_REGISTRY")
-        .env_remove("LEARN_REGISTRY_HUB_API")
+    let mut cmd = m.learn_command(&["test-lesson"]);
+    cmd.args(args)
         .env_remove("LEARN_REGISTRY_TEST_PASSWORD")
         .timeout(std::time::Duration::from_secs(180));
     if let Some(p) = password {
         cmd.env("LEARN_REGISTRY_TEST_PASSWORD", p);
     }
-    let output = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stdout,
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::of(cmd)
 }
 
 /// A step's status, fail_first, solution and passes_after.

@@ -2,7 +2,7 @@
 //! pushed to the wrong registry or repository, retagged after pushing. Each function returns a hint
 //! to attach to a failure, or nothing when it has no better idea.
 
-use crate::check::Context;
+use crate::check::{Context, Outcome};
 use crate::probe::{ImageInfo, ImageRef};
 
 /// Local names that look like what was asked for but are not it: the same last path component, any
@@ -36,6 +36,30 @@ pub async fn near_misses(ctx: &Context, wanted: &ImageRef) -> Vec<String> {
     found.sort();
     found.dedup();
     found
+}
+
+/// The local image a check is about. When there is none, the failure says `actual` and points at the
+/// near miss (see `missing_local_hint`), or else says `hint`: the usual first step of a check about an
+/// image on this machine.
+pub async fn local_image(
+    ctx: &Context,
+    image: &ImageRef,
+    expected: &str,
+    actual: String,
+    hint: String,
+) -> Result<ImageInfo, Outcome> {
+    let docker = ctx.docker().await?;
+    match docker.inspect_image(&image.familiar()).await {
+        Ok(Some(info)) => Ok(info),
+        Ok(None) => {
+            let o = Outcome::fail(expected, actual);
+            Err(match missing_local_hint(ctx, image).await {
+                Some(h) => o.with_hint(h),
+                None => o.with_hint(hint),
+            })
+        }
+        Err(e) => Err(Outcome::from_probe(&e, expected)),
+    }
 }
 
 /// A hint for a local name that does not exist, from the local name most like it (same last path

@@ -7,11 +7,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::{select, usage};
 use crate::check::report::{self, LessonReport, Summary};
 use crate::check::{Context, Settings};
 use crate::cli::{CheckFormat, Global};
 use crate::exit;
-use crate::lesson::source::{self, LoadedLesson, Origin};
+use crate::lesson::source::{LoadedLesson, Origin};
 use crate::{report as render, trust};
 
 pub struct Args {
@@ -68,52 +69,12 @@ pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
 }
 
 pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
-    let catalog = source::catalog(&global.lessons_dirs);
-    for broken in &catalog.broken {
-        eprintln!(
-            "warning: skipped `{}`, which does not load (run `learn-registry lint`)",
-            broken.file
-        );
-    }
-    let lessons: Vec<&LoadedLesson> = match &args.lesson {
-        Some(id) => match catalog.find(id) {
-            Some(l) => vec![l],
-            None => {
-                let ids: Vec<&str> = catalog.ids().collect();
-                let hint = crate::diagnostic::did_you_mean(id, ids.iter().copied())
-                    .map(|b| format!("; did you mean `{b}`?"))
-                    .unwrap_or_else(|| "; see `learn-registry list`".into());
-                eprintln!("error: no lesson `{id}`{hint}");
-                return Ok(exit::USAGE);
-            }
-        },
-        None => catalog.lessons.iter().collect(),
-    };
-    // `--step` keeps the lessons that have that step; a step no lesson has is a typo, not a pass.
-    let lessons: Vec<&LoadedLesson> = match &args.step {
-        None => lessons,
-        Some(step) => {
-            let has_step = |l: &&LoadedLesson| l.lesson.steps.iter().any(|s| s.id.as_str() == step);
-            let with_step: Vec<&LoadedLesson> = lessons.iter().copied().filter(has_step).collect();
-            if with_step.is_empty() {
-                let ids: Vec<&str> = lessons
-                    .iter()
-                    .flat_map(|l| l.lesson.steps.iter().map(|s| s.id.as_str()))
-                    .collect();
-                let hint = crate::diagnostic::did_you_mean(step, ids.iter().copied())
-                    .map(|b| format!("; did you mean `{b}`?"))
-                    .unwrap_or_default();
-                match (&args.lesson, lessons.as_slice()) {
-                    (Some(_), [lesson]) => eprintln!(
-                        "error: lesson `{}` has no step `{step}`{hint}",
-                        lesson.lesson.id.as_str()
-                    ),
-                    _ => eprintln!("error: no lesson has a step `{step}`{hint}"),
-                }
-                return Ok(exit::USAGE);
-            }
-            with_step
-        }
+    let catalog = select::catalog(global);
+    let lessons = select::lessons(&catalog, args.lesson.as_deref())
+        .and_then(|l| select::with_step(l, args.step.as_deref(), args.lesson.is_some()));
+    let lessons = match lessons {
+        Ok(lessons) => lessons,
+        Err(e) => return usage(e),
     };
     let given: BTreeMap<String, String> = global.vars.iter().cloned().collect();
     for name in given.keys() {

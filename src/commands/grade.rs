@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::{select, usage};
 use crate::cli::{Global, GradeFormat};
 use crate::exit;
 use crate::grade::{self, Gradebook, Options, RetryPolicy, Roster};
 use crate::lesson::Lesson;
-use crate::lesson::source::{self, LoadedLesson};
 use crate::report as render;
 
 pub struct Args {
@@ -61,27 +61,11 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
         }
     };
 
-    let catalog = source::catalog(&global.lessons_dirs);
-    for broken in &catalog.broken {
-        eprintln!(
-            "warning: skipped `{}`, which does not load (run `learn-registry lint`)",
-            broken.file
-        );
-    }
-    let lessons: Vec<&LoadedLesson> = match &args.lesson {
-        Some(id) => match catalog.find(id) {
-            Some(l) => vec![l],
-            None => {
-                let ids: Vec<&str> = catalog.ids().collect();
-                let hint = crate::diagnostic::did_you_mean(id, ids.iter().copied())
-                    .map(|b| format!("; did you mean `{b}`?"))
-                    .unwrap_or_else(|| "; see `learn-registry list`".into());
-                eprintln!("error: no lesson `{id}`{hint}");
-                return Ok(exit::USAGE);
-            }
-        },
-        // Without --lesson, every lesson of the course, as `check` does.
-        None => catalog.lessons.iter().collect(),
+    let catalog = select::catalog(global);
+    // Without --lesson, every lesson of the course, as `check` does.
+    let lessons = match select::lessons(&catalog, args.lesson.as_deref()) {
+        Ok(lessons) => lessons,
+        Err(e) => return usage(e),
     };
     let lesson_refs: Vec<&Lesson> = lessons.iter().map(|l| &l.lesson).collect();
     let (plan, nothing) = grade::plan(&lesson_refs);

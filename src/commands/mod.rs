@@ -7,16 +7,42 @@ mod lint;
 mod list;
 mod new;
 mod reset;
+pub mod select;
 mod start;
 mod status;
 mod test_lesson;
 
 use std::io::Write;
+use std::path::Path;
 
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 use crate::exit;
+use crate::progress::Progress;
+
+/// Say what is wrong with how the command was called; that is a usage error (exit 2).
+pub fn usage(message: impl std::fmt::Display) -> miette::Result<u8> {
+    eprintln!("error: {message}");
+    Ok(exit::USAGE)
+}
+
+/// The stored progress. `None` when it cannot be read, which is a usage error; the reason, and any
+/// warning about what was off in the file, are already on stderr.
+fn load_progress(home: &Path) -> Option<Progress> {
+    match Progress::load(home) {
+        Ok((progress, warning)) => {
+            if let Some(w) = &warning {
+                eprintln!("warning: {w}");
+            }
+            Some(progress)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
 
 pub fn dispatch(cli: Cli) -> miette::Result<u8> {
     let global = cli.global;

@@ -7,6 +7,7 @@
 
 use std::io::IsTerminal;
 
+use super::select;
 use crate::cli::Global;
 use crate::exit;
 use crate::lesson::source;
@@ -71,27 +72,14 @@ fn describe(progress: &Progress, lesson: Option<&str>, step: Option<&str>) -> Ve
     }
 }
 
-fn did_you_mean_hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    crate::diagnostic::did_you_mean(word, candidates)
-        .map(|b| format!("; did you mean `{b}`?"))
-        .unwrap_or_default()
-}
-
 pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
     let catalog = source::catalog(&global.lessons_dirs);
     let home = trust::home();
     // A writer reads under the lock; this first read only checks the names, and works while a runner
     // is going, so a typo is reported as such and not as a busy lock.
-    let (stored, warning) = match Progress::load(&home) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
+    let Some(stored) = super::load_progress(&home) else {
+        return Ok(exit::USAGE);
     };
-    if let Some(w) = &warning {
-        eprintln!("warning: {w}");
-    }
     if let Some(id) = &args.lesson {
         // A lesson with stored progress may be reset even when its folder is not given this time.
         let known = catalog.find(id).is_some() || stored.lesson(id).is_some();
@@ -99,12 +87,7 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
             let ids = catalog
                 .ids()
                 .chain(stored.lessons.keys().map(String::as_str));
-            let hint = did_you_mean_hint(id, ids);
-            let hint = if hint.is_empty() {
-                "; see `learn-registry status`".to_string()
-            } else {
-                hint
-            };
+            let hint = select::hint(id, ids, "; see `learn-registry status`");
             eprintln!("error: no lesson `{id}`{hint}");
             return Ok(exit::USAGE);
         }
@@ -118,7 +101,7 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
                 .map(|l| l.steps.keys().map(String::as_str).collect())
                 .unwrap_or_default();
             if !in_lesson.contains(&step.as_str()) && !recorded.contains(&step.as_str()) {
-                let hint = did_you_mean_hint(step, in_lesson.iter().chain(&recorded).copied());
+                let hint = select::hint(step, in_lesson.iter().chain(&recorded).copied(), "");
                 eprintln!("error: lesson `{id}` has no step `{step}`{hint}");
                 return Ok(exit::USAGE);
             }
@@ -132,16 +115,9 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
             return Ok(exit::USAGE);
         }
     };
-    let (mut progress, warning) = match Progress::load(&home) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
+    let Some(mut progress) = super::load_progress(&home) else {
+        return Ok(exit::USAGE);
     };
-    if let Some(w) = &warning {
-        eprintln!("warning: {w}");
-    }
     let lesson = args.lesson.as_deref();
     let step = args.step.as_deref();
     let plan = describe(&progress, lesson, step);

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::cli::{Global, StatusFormat};
 use crate::exit;
-use crate::lesson::source::{self, Catalog, LoadedLesson};
+use crate::lesson::source::{Catalog, LoadedLesson};
 use crate::progress::{self, Progress};
 use crate::trust;
 
@@ -98,24 +98,11 @@ fn shown_map(vars: &BTreeMap<String, String>) -> BTreeMap<&str, String> {
 }
 
 pub fn run(global: &Global, format: StatusFormat) -> miette::Result<u8> {
-    let catalog = source::catalog(&global.lessons_dirs);
-    for broken in &catalog.broken {
-        eprintln!(
-            "warning: skipped `{}`, which does not load (run `learn-registry lint`)",
-            broken.file
-        );
-    }
+    let catalog = super::select::catalog(global);
     let home = trust::home();
-    let (progress, warning) = match Progress::load(&home) {
-        Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
+    let Some(progress) = super::load_progress(&home) else {
+        return Ok(exit::USAGE);
     };
-    if let Some(w) = &warning {
-        eprintln!("warning: {w}");
-    }
     let rows = rows(&catalog, &progress);
     let elsewhere: Vec<&str> = progress
         .lessons
@@ -245,7 +232,7 @@ mod tests {
     use super::*;
 
     fn shipped() -> Catalog {
-        source::catalog(&[])
+        crate::lesson::source::catalog(&[])
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Gradebook;
-use crate::check::Outcome;
+use crate::report::junit::check_case;
 
 pub fn render(book: &Gradebook) -> String {
     let mut report = Report::new("learn-registry grade");
@@ -25,34 +25,7 @@ pub fn render(book: &Gradebook) -> String {
         for lesson in &student.lessons {
             for step in &lesson.steps {
                 for check in &step.checks {
-                    let status = match &check.outcome {
-                        Outcome::Pass { .. } => TestCaseStatus::success(),
-                        Outcome::Fail {
-                            expected,
-                            actual,
-                            hint,
-                        } => {
-                            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                            s.set_message(check.message());
-                            let mut text = format!("expected: {expected}\nactual:   {actual}\n");
-                            if let Some(h) = hint {
-                                text.push_str(&format!("hint:     {h}\n"));
-                            }
-                            s.set_description(text);
-                            s
-                        }
-                        Outcome::Unknown { .. } => {
-                            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                            s.set_message(check.message());
-                            s
-                        }
-                    };
-                    let mut case = TestCase::new(format!("{}/{}", step.id, check.kind), status);
-                    case.set_classname(lesson.lesson.as_str());
-                    if let Outcome::Pass { saw } = &check.outcome {
-                        case.set_system_out(saw.as_str());
-                    }
-                    suite.add_test_case(case);
+                    suite.add_test_case(check_case(&lesson.lesson, &step.id, check, true));
                 }
             }
         }

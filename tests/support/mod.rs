@@ -127,6 +127,18 @@ pub struct Run {
 }
 
 impl Run {
+    /// Run `cmd` and keep what it said (stdout also as JSON, `Null` when it is not).
+    pub fn of(mut cmd: assert_cmd::Command) -> Run {
+        let output = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
+            stdout,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// The lessons of the report (one object, or a list for the whole course).
     pub fn lessons(&self) -> Vec<&Value> {
         match &self.json {
@@ -368,6 +380,15 @@ impl Machine {
 
     /// `learn-registry ARGS` on this machine, with the test lessons and JSON unless ARGS say otherwise.
     pub fn learn(&self, args: &[&str]) -> Run {
+        let mut cmd = self.learn_command(args);
+        cmd.env_remove("LEARN_REGISTRY_TIMING")
+            .timeout(std::time::Duration::from_secs(90));
+        Run::of(cmd)
+    }
+
+    /// `learn-registry ARGS`, not yet run, seeing only this machine: its engine, Docker config, home
+    /// and helpers, and none of the developer's `LEARN_REGISTRY_*` settings.
+    pub fn learn_command(&self, args: &[&str]) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("learn-registry").unwrap();
         cmd.args(args)
             .env("DOCKER_HOST", &self.host)
@@ -378,17 +399,8 @@ impl Machine {
             .env_remove("DOCKER_CONTEXT")
             .env_remove("LEARN_REGISTRY_LESSONS")
             .env_remove("LEARN_REGISTRY_REGISTRY")
-            .env_remove("LEARN_REGISTRY_HUB_API")
-            .env_remove("LEARN_REGISTRY_TIMING")
-            .timeout(std::time::Duration::from_secs(90));
-        let output = cmd.output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-            stdout,
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+            .env_remove("LEARN_REGISTRY_HUB_API");
+        cmd
     }
 
     /// `learn-registry check check-kinds --step STEP --var NAME=VALUE... --format json` plus `extra`

@@ -4,13 +4,14 @@
 //! patterns, so a value can never become a second command. A lesson from outside the shipped course
 //! runs commands only after the learner allowed it.
 
+use std::time::Duration;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::check::{CheckSpec, Context, Outcome};
-use std::time::Duration;
-
 use crate::lesson::Sp;
+use crate::process;
 
 /// A command's exit code and output.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -61,39 +62,19 @@ impl CommandCheck {
             return Outcome::unknown("the command is empty");
         };
         let shown = shell_words::join(&argv);
-        let mut cmd = tokio::process::Command::new(program);
-        cmd.args(args)
-            .stdin(std::process::Stdio::null())
-            .kill_on_drop(true);
-        let output = match tokio::time::timeout(COMMAND_TIMEOUT, cmd.output()).await {
-            Err(_) => {
-                return Outcome::unknown(format!(
-                    "`{shown}` did not finish within {}s",
-                    COMMAND_TIMEOUT.as_secs()
-                ));
+        let output = match process::run(program, args, COMMAND_TIMEOUT).await {
+            Ok(o) => o,
+            Err(e @ process::Error::TimedOut(_)) => {
+                return Outcome::unknown(format!("`{shown}` {e}"));
             }
-            Ok(Err(e)) => return Outcome::unknown(format!("cannot run `{program}`: {e}")),
-            Ok(Ok(o)) => o,
+            Err(e) => return Outcome::unknown(e.to_string()),
         };
         let code = output.status.code().unwrap_or(-1);
         let stdout = String::from_utf8_lossy(&output.stdout);
         if code != self.exit_code {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let last = stderr
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or_default();
             return Outcome::fail(
                 format!("`{shown}` exits with {}", self.exit_code),
-                format!(
-                    "it exited with {code}{}",
-                    if last.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {last}")
-                    }
-                ),
+                format!("it {}", process::exit_summary(&output)),
             );
         }
         if let Some(needle) = &self.stdout_contains {

@@ -37,20 +37,17 @@ impl ImagePulled {
         };
         let name = image.familiar();
         let expected = format!("`{name}` pulled from the registry");
-        let docker = match ctx.docker().await {
-            Ok(d) => d,
+        let local = match diagnose::local_image(
+            ctx,
+            &image,
+            &expected,
+            format!("no local image `{name}`"),
+            format!("`docker pull {name}`"),
+        )
+        .await
+        {
+            Ok(info) => info,
             Err(o) => return o,
-        };
-        let local = match docker.inspect_image(&name).await {
-            Ok(Some(i)) => i,
-            Ok(None) => {
-                let o = Outcome::fail(expected, format!("no local image `{name}`"));
-                return match diagnose::missing_local_hint(ctx, &image).await {
-                    Some(h) => o.with_hint(h),
-                    None => o.with_hint(format!("`docker pull {name}`")),
-                };
-            }
-            Err(e) => return Outcome::from_probe(&e, &expected),
         };
         let local_digests = local.repo_digests_for(&image);
         let Some(local_digest) = local_digests.first().cloned() else {

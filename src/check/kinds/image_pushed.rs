@@ -37,20 +37,17 @@ impl ImagePushed {
         };
         let name = image.familiar();
         let expected = format!("`{name}` pushed: the registry serves this machine's image");
-        let docker = match ctx.docker().await {
-            Ok(d) => d,
+        let local = match diagnose::local_image(
+            ctx,
+            &image,
+            &expected,
+            format!("no local image `{name}` to push"),
+            "tag the image first (the previous lesson)".into(),
+        )
+        .await
+        {
+            Ok(info) => info,
             Err(o) => return o,
-        };
-        let local = match docker.inspect_image(&name).await {
-            Ok(Some(i)) => i,
-            Ok(None) => {
-                let o = Outcome::fail(expected, format!("no local image `{name}` to push"));
-                return match diagnose::missing_local_hint(ctx, &image).await {
-                    Some(h) => o.with_hint(h),
-                    None => o.with_hint("tag the image first (the previous lesson)"),
-                };
-            }
-            Err(e) => return Outcome::from_probe(&e, &expected),
         };
         let client = match ctx.registry_client().await {
             Ok(c) => c,
@@ -92,6 +89,11 @@ impl ImagePushed {
             )),
             None => {
                 // The name may have moved to another image after the push (retagged after pushing).
+                // The engine answered above; `ctx.docker()` hands back the same connection.
+                let docker = match ctx.docker().await {
+                    Ok(d) => d,
+                    Err(o) => return o,
+                };
                 let moved = docker.list_images().await.ok().and_then(|all| {
                     all.into_iter()
                         .find(|i| i.repo_digests_for(&image).contains(&remote))

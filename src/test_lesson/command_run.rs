@@ -1,0 +1,119 @@
+//! One solution (or preparation) command, run as argv with a time limit and, for `docker login`, the
+//! password on stdin. What is kept of it is what a report needs: the exit and the end of stderr, with
+//! the password removed, since stderr may echo it.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use super::Line;
+
+/// How long one solution command may run.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
+/// How many lines of a failed command's stderr the report keeps.
+const STDERR_TAIL: usize = 6;
+
+/// One command that ran.
+#[derive(Debug, Clone)]
+pub struct CommandRun {
+    pub command: String,
+    pub exit_code: Option<i32>,
+    pub ok: bool,
+    /// The last lines of stderr (of a failed command), password removed.
+    pub stderr_tail: Vec<String>,
+    /// Why it did not run at all (program missing, timeout).
+    pub error: Option<String>,
+}
+
+impl CommandRun {
+    /// Run `line`, giving a `docker login` the password on stdin.
+    pub async fn execute(line: &Line, password: Option<&str>) -> CommandRun {
+        let command = line.display();
+        let (program, args) = line
+            .argv
+            .split_first()
+            .expect("a planned line has a program");
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .stdin(if line.login {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let failed = |error: String| CommandRun {
+            command: command.clone(),
+            exit_code: None,
+            ok: false,
+            stderr_tail: Vec::new(),
+            error: Some(error),
+        };
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => return failed(format!("cannot run `{program}`: {e}")),
+        };
+        if line.login
+            && let Some(mut stdin) = child.stdin.take()
+        {
+            use tokio::io::AsyncWriteExt;
+            // A write error means the command exited early; its exit code says why.
+            let _ = stdin
+                .write_all(password.unwrap_or_default().as_bytes())
+                .await;
+            drop(stdin);
+        }
+        let output = match tokio::time::timeout(COMMAND_TIMEOUT, child.wait_with_output()).await {
+            Err(_) => {
+                return failed(format!(
+                    "did not finish within {}s",
+                    COMMAND_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(Err(e)) => return failed(format!("cannot run `{program}`: {e}")),
+            Ok(Ok(o)) => o,
+        };
+        let ok = output.status.success();
+        let stderr_tail = if ok {
+            Vec::new()
+        } else {
+            let text = redact(&String::from_utf8_lossy(&output.stderr), password);
+            let lines: Vec<String> = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect();
+            lines[lines.len().saturating_sub(STDERR_TAIL)..].to_vec()
+        };
+        CommandRun {
+            command,
+            exit_code: output.status.code(),
+            ok,
+            stderr_tail,
+            error: None,
+        }
+    }
+
+    /// The exit as a word: its code, or `a signal` when it had none.
+    pub fn exit_text(&self) -> String {
+        self.exit_code
+            .map_or_else(|| "a signal".to_string(), |c| c.to_string())
+    }
+
+    /// Why the command failed, in one line.
+    pub fn failure(&self) -> String {
+        match (&self.error, self.stderr_tail.last()) {
+            (Some(e), _) => e.clone(),
+            (None, Some(last)) => format!("exited with {}: {last}", self.exit_text()),
+            (None, None) => format!("exited with {}", self.exit_text()),
+        }
+    }
+}
+
+/// `text` with the password blanked out.
+pub fn redact(text: &str, password: Option<&str>) -> String {
+    match password {
+        Some(p) if !p.is_empty() => text.replace(p, "********"),
+        _ => text.to_string(),
+    }
+}

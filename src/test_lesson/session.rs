@@ -1,0 +1,199 @@
+//! The run itself: one engine connection, the settings, the password, and the names the run made so
+//! far (which the cleanup removes). It prepares the required lessons, runs the lesson's setup and
+//! tests its steps in order, since each step starts from where the previous one left the world.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use console::style;
+
+use super::command_run::{self, CommandRun};
+use super::{Cleanup, LessonTest, Line, Phase, Planned, SetupLine, StepTest};
+use crate::check::report::{self, StepReport};
+use crate::check::{Context, Settings, Status};
+use crate::lesson::Step;
+use crate::probe::{DockerProbe, ImageRef};
+
+/// How often checks are re-evaluated while waiting for a step to pass.
+const POLL: Duration = Duration::from_millis(300);
+
+/// The engine, the settings and what the run made so far.
+pub struct Session {
+    pub docker: DockerProbe,
+    pub settings: Settings,
+    pub password: Option<String>,
+    /// How long a step may take to pass after its solution.
+    pub wait: Duration,
+    /// Names this run created, in order, for the cleanup.
+    pub created: Vec<String>,
+    /// Say on stderr what is running (on a terminal, for people).
+    pub progress: bool,
+}
+
+impl Session {
+    /// Prepare the required lessons, then test the last of `plans`, filling `result`. Stops at the
+    /// first preparation or setup that does not pass, since nothing after it would mean anything.
+    pub async fn run(&mut self, plans: &[Planned<'_>], keep: bool, result: &mut LessonTest) {
+        let (target, required) = plans.split_last().expect("the chain ends with the lesson");
+        for plan in required {
+            let failures = self.prepare(plan).await;
+            result.prepared.push(plan.lesson().id.to_string());
+            if !failures.is_empty() {
+                result.setup = failures;
+                result.cleanup = Cleanup::finish(self, keep).await;
+                return;
+            }
+        }
+        result.setup = SetupLine::run_all(self, target).await;
+        if result.setup.iter().all(|l| l.status == Phase::Pass) {
+            for index in 0..target.lesson().steps.len() {
+                let step = StepTest::run(self, target, index).await;
+                result.steps.push(step);
+            }
+        }
+        result.cleanup = Cleanup::finish(self, keep).await;
+    }
+
+    /// A required lesson's setup and solutions, untested; what did not pass, named after the lesson.
+    async fn prepare(&mut self, plan: &Planned<'_>) -> Vec<SetupLine> {
+        let id = plan.lesson().id.to_string();
+        self.say(&format!("preparing: {id}"));
+        let mut lines = SetupLine::run_all(self, plan).await;
+        if lines.iter().all(|l| l.status == Phase::Pass) {
+            for solution in &plan.solutions {
+                let (phase, runs) = self.run_lines(solution).await;
+                if phase == Phase::Fail {
+                    let last = runs.last().expect("a failed run has a command");
+                    lines.push(SetupLine {
+                        what: format!("run `{}`", last.command),
+                        status: Phase::Fail,
+                        detail: last.failure(),
+                    });
+                    break;
+                }
+            }
+        }
+        lines
+            .into_iter()
+            .filter(|l| l.status != Phase::Pass)
+            .map(|mut line| {
+                line.what = format!("prepare `{id}`: {}", line.what);
+                line
+            })
+            .collect()
+    }
+
+    /// A fresh context per evaluation: the Docker config is re-read, so a login just made counts.
+    pub fn context(
+        &self,
+        vars: &BTreeMap<String, String>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Context {
+        let mut ctx =
+            Context::new(vars.clone(), self.settings.clone()).with_docker(self.docker.clone());
+        ctx.since = Some(since);
+        ctx
+    }
+
+    pub fn say(&self, text: &str) {
+        if self.progress {
+            eprintln!("{}", style(text).dim());
+        }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        command_run::redact(text, self.password.as_deref())
+    }
+
+    /// Names in `names` that do not exist yet (and so will be this run's to remove).
+    pub async fn new_names(&self, names: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in names {
+            if self.created.contains(name) {
+                continue;
+            }
+            if let Ok(None) = self.docker.inspect_image(name).await {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+
+    /// The digest references (`repo@sha256:...`) the engine has for `names`. Podman computes
+    /// RepoDigests instead of keeping them as names, so there is nothing to track there.
+    async fn digest_refs(&self, names: &[String]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if self.docker.is_podman() {
+            return out;
+        }
+        for name in names {
+            if let (Ok(Some(info)), Ok(wanted)) =
+                (self.docker.inspect_image(name).await, ImageRef::parse(name))
+            {
+                for digest in info.repo_digests_for(&wanted) {
+                    out.insert(format!("{}@{digest}", wanted.familiar_name()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Run one line, remembering the names it made.
+    async fn run_line(&mut self, line: &Line) -> CommandRun {
+        self.say(&format!("  $ {}", line.display()));
+        let fresh = self.new_names(&line.creates).await;
+        let digests_before = self.digest_refs(&line.pushes).await;
+        let run = CommandRun::execute(line, self.password.as_deref()).await;
+        if run.error.is_some() {
+            // It never ran to the end, so it made nothing.
+            return run;
+        }
+        self.created.extend(fresh);
+        if run.ok && !line.pushes.is_empty() {
+            for digest_ref in self.digest_refs(&line.pushes).await {
+                if !digests_before.contains(&digest_ref) && !self.created.contains(&digest_ref) {
+                    self.created.push(digest_ref);
+                }
+            }
+        }
+        run
+    }
+
+    /// Run the lines in order, stopping at the first that fails.
+    pub async fn run_lines(&mut self, lines: &[Line]) -> (Phase, Vec<CommandRun>) {
+        let mut runs = Vec::new();
+        for line in lines {
+            let run = self.run_line(line).await;
+            let ok = run.ok;
+            runs.push(run);
+            if !ok {
+                return (Phase::Fail, runs);
+            }
+        }
+        let phase = if lines.is_empty() {
+            Phase::Skipped
+        } else {
+            Phase::Pass
+        };
+        (phase, runs)
+    }
+
+    /// Evaluate a step until it passes or `wait` is over; with no wait, once.
+    pub async fn evaluate(
+        &self,
+        plan: &Planned<'_>,
+        step: &Step,
+        since: chrono::DateTime<chrono::Utc>,
+        wait: Duration,
+    ) -> StepReport {
+        let deadline = Instant::now() + wait;
+        loop {
+            let ctx = self.context(&plan.vars, since);
+            let report = report::evaluate_step(step, &ctx, plan.allowed).await;
+            if report.status == Status::Pass || Instant::now() >= deadline {
+                return report;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
