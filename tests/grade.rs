@@ -3,17 +3,19 @@
 //! `<script>` in it, and a registry that is down (a roster `registry` on a port nothing listens on) or
 //! rate limiting (a fake registry answering 429). Every cell is asserted in every format (table, CSV,
 //! JSON, JUnit, HTML), the HTML also as Chromium renders it (`--dump-dom`, `--screenshot`), and the
-//! shipped course is graded with Docker Hub's REST API faked.
+//! shipped course is graded with Docker Hub's REST API faked. A registry that stops in the middle of a
+//! run (a proxy in front of the lab's, cut after a counted number of requests) leaves the students
+//! graded after it `?`, never failed.
 
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{FakeHub, HubAnswer, Machine, Private, Run, lab, unique, unused_port};
+use support::{FakeHub, HubAnswer, Machine, Private, RegistryProxy, Run, lab, unique, unused_port};
 
 const STEPS: [&str; 5] = ["push", "push-2", "public", "private", "classmate"];
 const LESSON: &str = "publish-an-image";
@@ -762,4 +764,334 @@ fn grades_the_shipped_course() {
         .filter(|r| r.url.path() == format!("/v2/users/{done}/"))
         .count();
     assert_eq!(asked, 1, "identical checks are asked once per student");
+}
+
+/// The students of a mid-run stop: roster rows (`student,username[,...]` without `registry`), the
+/// first ones with the cells they earn, the others left for after the registry stopped.
+struct MidRun<'a> {
+    lessons: &'a Path,
+    lesson: &'a str,
+    steps: &'a [&'a str],
+    /// The roster's header, without `registry`.
+    header: &'a str,
+    /// Graded before the stop: (row, username, statuses by step).
+    early: Vec<(String, String, Vec<&'static str>)>,
+    /// Graded after the stop: (row, username).
+    late: Vec<(String, String)>,
+    /// What the contract says for the whole run: 1 when a cell failed, else 3.
+    code: i32,
+}
+
+/// A generous bound on a whole run: a stopped registry must not turn the retries into a hang.
+const NO_HANG: Duration = Duration::from_secs(60);
+
+impl MidRun<'_> {
+    /// Write a roster of `rows`, every student on `registry`.
+    fn roster(&self, dir: &Path, rows: &[&String], registry: &str) -> PathBuf {
+        let path = dir.join("class.csv");
+        let mut text = format!("{},registry\n", self.header);
+        for row in rows {
+            text.push_str(&format!("{row},{registry}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `grade` one lesson, one check at a time (so students are asked in roster order), timed.
+    fn grade(&self, m: &Machine, roster: &Path, format: &str) -> (Run, Duration) {
+        let started = Instant::now();
+        let run = m.learn(&[
+            "grade",
+            "--roster",
+            roster.to_str().unwrap(),
+            "--registry",
+            &lab().open,
+            "--lessons-dir",
+            self.lessons.to_str().unwrap(),
+            "--lesson",
+            self.lesson,
+            "--concurrency",
+            "1",
+            "--format",
+            format,
+        ]);
+        (run, started.elapsed())
+    }
+
+    /// How many requests the early students take, counted by a proxy that never stops; their cells
+    /// are checked on the way.
+    fn calibrate(&self, m: &Machine) -> usize {
+        let dir = tempfile::tempdir().unwrap();
+        let proxy = RegistryProxy::start(&lab().open, None);
+        let rows: Vec<&String> = self.early.iter().map(|(row, _, _)| row).collect();
+        let roster = self.roster(dir.path(), &rows, &proxy.address());
+        let (run, _) = self.grade(m, &roster, "json");
+        let list = run
+            .json
+            .as_array()
+            .unwrap_or_else(|| panic!("JSON list: {}{}", run.stdout, run.stderr));
+        for ((_, username, cells), obj) in self.early.iter().zip(list) {
+            assert_eq!(obj["username"], username.as_str());
+            assert_eq!(&statuses(obj), cells, "through the proxy, as pushed: {obj}");
+        }
+        assert_eq!(proxy.refused(), 0);
+        let requests = proxy.forwarded();
+        assert!(
+            requests >= self.early.len() * self.steps.len(),
+            "at least one request per check: {requests}"
+        );
+        requests
+    }
+
+    /// Grade the whole class through a proxy that stops after `limit` requests: the early students'
+    /// requests, exactly. Returns the run and the proxy's address.
+    fn stopped_run(&self, m: &Machine, limit: usize, format: &str) -> (Run, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let proxy = RegistryProxy::start(&lab().open, Some(limit));
+        let rows: Vec<&String> = self
+            .early
+            .iter()
+            .map(|(row, _, _)| row)
+            .chain(self.late.iter().map(|(row, _)| row))
+            .collect();
+        let roster = self.roster(dir.path(), &rows, &proxy.address());
+        let (run, elapsed) = self.grade(m, &roster, format);
+        assert!(
+            elapsed < NO_HANG,
+            "a stopped registry is not waited for forever: {elapsed:?}"
+        );
+        assert!(proxy.stopped(), "the run went past the stop");
+        assert_eq!(
+            proxy.forwarded(),
+            limit,
+            "the early students' requests went through, and no other"
+        );
+        assert!(proxy.refused() >= 1, "a late student's request was cut");
+        assert_eq!(
+            run.code, self.code,
+            "1 when something failed, else 3: {}{}",
+            run.stdout, run.stderr
+        );
+        (run, proxy.address())
+    }
+
+    fn check(&self, m: &Machine) {
+        let limit = self.calibrate(m);
+        let unknown = vec!["unknown"; self.steps.len()];
+        let n = self.steps.len();
+
+        // JSON: the early cells as pushed; every late check unknown, for the registry that stopped.
+        let (run, address) = self.stopped_run(m, limit, "json");
+        let list = run.json.as_array().unwrap();
+        assert_eq!(list.len(), self.early.len() + self.late.len());
+        for ((_, username, cells), obj) in self.early.iter().zip(list) {
+            assert_eq!(obj["username"], username.as_str());
+            assert_eq!(&statuses(obj), cells, "graded before the stop: {obj}");
+        }
+        for ((_, username), obj) in self.late.iter().zip(&list[self.early.len()..]) {
+            assert_eq!(obj["username"], username.as_str());
+            assert_eq!(statuses(obj), unknown, "after the stop: {obj}");
+            assert_eq!(obj["summary"]["fail"], 0, "{obj}");
+            assert_eq!(obj["summary"]["unknown"], n, "{obj}");
+            for step in obj["steps"].as_array().unwrap() {
+                for check in step["checks"].as_array().unwrap() {
+                    assert_eq!(check["status"], "unknown", "{check}");
+                    let message = check["message"].as_str().unwrap();
+                    assert!(
+                        message.contains(&address) && message.contains("connection refused"),
+                        "the last try found the registry gone: {check}"
+                    );
+                }
+            }
+        }
+
+        // Table: `?` in every late cell, never `✗`.
+        let (run, _) = self.stopped_run(m, limit, "table");
+        let marks = |username: &str| -> (Vec<String>, String) {
+            let row = run
+                .stdout
+                .lines()
+                .find(|l| l.contains(username))
+                .unwrap_or_else(|| panic!("no row for {username}: {}", run.stdout));
+            let marks = row
+                .split_whitespace()
+                .filter(|w| ["✓", "✗", "?", "-"].contains(w))
+                .map(String::from)
+                .collect();
+            (marks, row.to_string())
+        };
+        for (_, username, cells) in &self.early {
+            let (marks, row) = marks(username);
+            assert_eq!(
+                marks,
+                cells.iter().map(|c| mark(c)).collect::<Vec<_>>(),
+                "{row}"
+            );
+        }
+        for (_, username) in &self.late {
+            let (marks, row) = marks(username);
+            assert_eq!(marks, vec!["?"; n], "{row}");
+            assert!(row.ends_with(&format!("0/{n} ({n} ?)")), "{row}");
+        }
+
+        // HTML: the same, as the heatmap's cells say it.
+        let (run, _) = self.stopped_run(m, limit, "html");
+        let row_re = regex::Regex::new(r#"(?s)<tr data-line="(\d+)">(.*?)</tr>"#).unwrap();
+        let cell_re = regex::Regex::new(&format!(
+            r#"<td class="cell ([a-z]+)"[^>]* data-status="([a-z]+)" data-step="{}/([a-z0-9-]+)"[^>]*>([^<]*)</td>"#,
+            regex::escape(self.lesson)
+        ))
+        .unwrap();
+        let rows: BTreeMap<u64, Vec<(String, String, String)>> = row_re
+            .captures_iter(&run.stdout)
+            .map(|row| {
+                let cells = cell_re
+                    .captures_iter(&row[2])
+                    .map(|c| (c[3].to_string(), c[2].to_string(), c[4].to_string()))
+                    .collect();
+                (row[1].parse().unwrap(), cells)
+            })
+            .collect();
+        let expected: Vec<&Vec<&str>> = self
+            .early
+            .iter()
+            .map(|(_, _, cells)| cells)
+            .chain(self.late.iter().map(|_| &unknown))
+            .collect();
+        assert_eq!(rows.len(), expected.len(), "{}", run.stdout);
+        for (line, cells) in (2u64..).zip(expected) {
+            let want: Vec<(String, String, String)> = self
+                .steps
+                .iter()
+                .zip(cells)
+                .map(|(step, status)| (step.to_string(), status.to_string(), mark(status).into()))
+                .collect();
+            assert_eq!(rows[&line], want, "HTML row of roster line {line}");
+        }
+    }
+}
+
+/// A student's step statuses, in order.
+fn statuses(obj: &Value) -> Vec<&str> {
+    obj["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect()
+}
+
+/// The table's and heatmap's mark for a status.
+fn mark(status: &str) -> &'static str {
+    match status {
+        "pass" => "✓",
+        "fail" => "✗",
+        "unknown" => "?",
+        other => panic!("no mark for `{other}`"),
+    }
+}
+
+#[test]
+fn registry_stopping_mid_run_leaves_the_rest_unknown_not_failed() {
+    let lab = lab();
+    let m = Machine::docker();
+    let project = unique("proj");
+    let (right, wrong, late, none) = (
+        unique("right"),
+        unique("wrong"),
+        unique("late"),
+        unique("none"),
+    );
+    // Right and Late pushed everything; Wrong pushed 9.9; None nothing.
+    for (user, tag) in [
+        (&right, "1.0"),
+        (&right, "2.0"),
+        (&late, "1.0"),
+        (&late, "2.0"),
+        (&wrong, "9.9"),
+    ] {
+        let name = format!("{}/{user}/{project}:{tag}", lab.open);
+        m.tag(&lab.image, &name);
+        m.push(&name);
+    }
+
+    // The course-like lesson: its `private` step fails on the open registry, so the run has failures
+    // before the stop (exit 1); the late students, who would pass (Late) or fail (None), are `?`.
+    let row = |student: &str, user: &str, classmate: &str| {
+        format!("{student},{user},{classmate},{project}")
+    };
+    MidRun {
+        lessons: &fixtures(),
+        lesson: LESSON,
+        steps: &STEPS,
+        header: "student,username,classmate,project",
+        early: vec![
+            (
+                row("Alice Right", &right, &wrong),
+                right.clone(),
+                vec!["pass", "pass", "pass", "fail", "fail"],
+            ),
+            (
+                row("Wendy Wrong", &wrong, &right),
+                wrong.clone(),
+                vec!["fail", "fail", "pass", "fail", "pass"],
+            ),
+        ],
+        late: vec![
+            (row("Larry Late", &late, &right), late.clone()),
+            (row("Nina None", &none, &right), none.clone()),
+        ],
+        code: 1,
+    }
+    .check(&m);
+
+    // A lesson the right student passes entirely: nothing failed, so the stop makes the run 3.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("push-only.yaml"),
+        r#"id: push-only
+title: Push only
+summary: Push two versions and keep them public.
+variables:
+  username:
+    prompt: Your registry username
+    pattern: "^[a-z0-9]{4,30}$"
+  project:
+    default: python-canvas-client
+    pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"
+  repository:
+    default: "{{ registry_prefix }}{{ username }}/{{ project }}"
+steps:
+  - id: push
+    title: Push version 1.0
+    body: "`docker push {{ repository }}:1.0`"
+    checks:
+      - registry_tag: { image: "{{ repository }}:1.0" }
+  - id: push-2
+    title: Push version 2.0
+    body: "`docker push {{ repository }}:2.0`"
+    checks:
+      - registry_tag: { image: "{{ repository }}:2.0" }
+  - id: public
+    title: Anyone may pull it
+    body: Keep the repository public.
+    checks:
+      - repository_public: { repository: "{{ repository }}" }
+"#,
+    )
+    .unwrap();
+    let row = |student: &str, user: &str| format!("{student},{user},{project}");
+    MidRun {
+        lessons: dir.path(),
+        lesson: "push-only",
+        steps: &["push", "push-2", "public"],
+        header: "student,username,project",
+        early: vec![(row("Alice Right", &right), right.clone(), vec!["pass"; 3])],
+        late: vec![
+            (row("Larry Late", &late), late.clone()),
+            (row("Wendy Wrong", &wrong), wrong.clone()),
+        ],
+        code: 3,
+    }
+    .check(&m);
 }

@@ -206,6 +206,29 @@ fn every_fixture_has_a_test() {
     assert!(FIXTURES.len() >= 30, "only {} fixtures", FIXTURES.len());
 }
 
+/// The committed fixtures that are not UTF-8 text, made with a few lines of Python: one lesson
+/// (`id: broken-encoding`, title `Café registries`) encoded as UTF-16LE with and without a byte-order
+/// mark and as Latin-1; the same with a NUL in the title; the 33-byte start of a PNG then the bytes 0 to
+/// 255. An editor that "fixes" them on save would make their tests pass for the wrong reason.
+#[test]
+fn odd_fixtures_hold_the_bytes_they_claim() {
+    let read = |name: &str| std::fs::read(root().join(BROKEN).join(name)).expect("readable");
+    let utf16 = read("utf16-bom.yaml");
+    assert!(utf16.starts_with(&[0xFF, 0xFE, b'i', 0]));
+    assert_eq!(&read("utf16-no-bom.yaml")[..], &utf16[2..]);
+    let latin1 = read("latin1.yaml");
+    assert!(latin1.contains(&0xE9) && std::str::from_utf8(&latin1).is_err());
+    let nul = read("nul-bytes.yaml");
+    assert!(nul.contains(&0) && std::str::from_utf8(&nul).is_ok());
+    assert!(read("binary-junk.yaml").starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(read("tabs.yaml").contains(&b'\t'));
+    assert!(
+        read("crlf-line-endings.yaml")
+            .windows(2)
+            .any(|w| w == b"\r\n")
+    );
+}
+
 /// Files the tests write themselves: too big to commit.
 fn generated() -> Vec<(&'static str, Vec<u8>)> {
     let lesson = "id: broken-generated\ntitle: Generated\nsteps:\n  - id: start-docker\n    title: Start Docker\n    checks:\n      - docker_running: {}\n";

@@ -228,6 +228,53 @@ impl RegistryClient {
         })
     }
 
+    /// GET the manifest at `image` (a digest is best, so it is the one just looked at) and return the
+    /// digest of the image config it names: the image's identity independent of how its layers were
+    /// compressed on the way up. `None` for an index or list (no single config). This is a GET, which
+    /// Docker Hub counts as a pull; callers use it only when HEAD's digest did not settle the question.
+    pub async fn manifest_config_digest(
+        &self,
+        image: &ImageRef,
+        auth: &RegistryAuth,
+    ) -> Result<Option<String>, ProbeError> {
+        #[derive(Deserialize)]
+        struct Config {
+            digest: String,
+        }
+        #[derive(Deserialize)]
+        struct Manifest {
+            #[serde(default)]
+            config: Option<Config>,
+        }
+        let url = self.api_url(image, &["manifests", image.manifest_reference()])?;
+        let target = self.target(image);
+        let scope = format!("repository:{}:pull", image.repository());
+        let accept = MANIFEST_MEDIA_TYPES.join(", ");
+        let done = self
+            .send_authorized(&target, &scope, auth, None, || {
+                self.http.get(url.clone()).header(ACCEPT, accept.as_str())
+            })
+            .await?;
+        let response = done.response;
+        match response.status() {
+            StatusCode::OK => {}
+            StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                return Ok(None);
+            }
+            status => return Err(self.unexpected(status, response.headers(), &target)),
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| http::transport_error(e, &target, self.timeout))?;
+        let manifest: Manifest =
+            serde_json::from_slice(&body).map_err(|e| ProbeError::Protocol {
+                target: target.clone(),
+                reason: format!("manifest is not JSON: {e}"),
+            })?;
+        Ok(manifest.config.map(|c| c.digest))
+    }
+
     /// GET `/v2/<repo>/tags/list`, following `Link` pagination: the tags of `image`'s repository (its own
     /// tag is ignored).
     pub async fn list_tags(

@@ -677,3 +677,191 @@ impl FakeHub {
         self.repos.lock().unwrap().insert(full.to_string(), answer);
     }
 }
+
+/// A TCP proxy in front of a registry (the lab's, by address) that forwards until it is stopped, and
+/// then behaves like a registry that went away: every open connection is cut and its port refuses
+/// new ones. It stops when the test says so ([`RegistryProxy::stop`]) or, deterministically, when a
+/// request would be the `limit + 1`-th it forwards: that request is dropped unanswered.
+///
+/// Requests are counted on the client's side of the stream, by their header's blank line: the
+/// registry probes send only body-less HTTP/1.1 requests (HEAD and GET), so a request ends there.
+pub struct RegistryProxy {
+    rt: tokio::runtime::Runtime,
+    port: u16,
+    state: Arc<ProxyState>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+struct ProxyState {
+    limit: Option<usize>,
+    /// Requests forwarded to the registry.
+    forwarded: AtomicUsize,
+    /// Requests dropped because the proxy had stopped (or was stopping).
+    refused: AtomicUsize,
+    /// Connections accepted.
+    connections: AtomicUsize,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl ProxyState {
+    /// Count a request that starts now; `false` (and the proxy stops) when it must not be forwarded.
+    fn admit(&self) -> bool {
+        if *self.stop.borrow() {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return false;
+        }
+        let n = self.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.limit.is_some_and(|limit| n > limit) {
+            self.forwarded.fetch_sub(1, Ordering::SeqCst);
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            self.stop.send_replace(true);
+            return false;
+        }
+        true
+    }
+}
+
+impl RegistryProxy {
+    /// Listen on a loopback port and forward to `target` (`HOST:PORT`), at most `limit` requests.
+    pub fn start(target: &str, limit: Option<usize>) -> RegistryProxy {
+        let rt = runtime();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (stop, _) = tokio::sync::watch::channel(false);
+        let state = Arc::new(ProxyState {
+            limit,
+            forwarded: AtomicUsize::new(0),
+            refused: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
+            stop,
+        });
+        let target = target.to_string();
+        let shared = state.clone();
+        let task = rt.spawn(async move {
+            let mut stopped = shared.stop.subscribe();
+            // Dropping the set (when the loop ends) cuts every open connection; dropping the listener
+            // makes the port refuse connections.
+            let mut connections = tokio::task::JoinSet::new();
+            loop {
+                let accepted = tokio::select! {
+                    biased;
+                    _ = stopped.wait_for(|s| *s) => break,
+                    accepted = listener.accept() => accepted,
+                };
+                let Ok((client, _)) = accepted else { break };
+                shared.connections.fetch_add(1, Ordering::SeqCst);
+                connections.spawn(proxy_connection(client, target.clone(), shared.clone()));
+            }
+            drop(listener);
+            connections.shutdown().await;
+        });
+        RegistryProxy {
+            rt,
+            port,
+            state,
+            task: Some(task),
+        }
+    }
+
+    /// `127.0.0.1:PORT`, a registry address (loopback: plain HTTP).
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Stop now: cut every connection, refuse new ones.
+    pub fn stop(&mut self) {
+        self.state.stop.send_replace(true);
+        if let Some(task) = self.task.take() {
+            let _ = self.rt.block_on(task);
+        }
+    }
+
+    /// Whether it has stopped (told to, or its limit was reached).
+    pub fn stopped(&self) -> bool {
+        *self.state.stop.borrow()
+    }
+
+    /// Requests forwarded to the registry.
+    pub fn forwarded(&self) -> usize {
+        self.state.forwarded.load(Ordering::SeqCst)
+    }
+
+    /// Requests dropped unanswered because the proxy had stopped.
+    pub fn refused(&self) -> usize {
+        self.state.refused.load(Ordering::SeqCst)
+    }
+
+    /// Connections accepted (before it stopped).
+    pub fn connections(&self) -> usize {
+        self.state.connections.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for RegistryProxy {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One client connection: the registry's answers are copied back as they come; the client's bytes are
+/// forwarded request by request, each admitted (counted) before its first byte goes through.
+async fn proxy_connection(
+    mut client: tokio::net::TcpStream,
+    target: String,
+    state: Arc<ProxyState>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut upstream) = tokio::net::TcpStream::connect(&target).await else {
+        return;
+    };
+    let (mut client_read, mut client_write) = client.split();
+    let (mut upstream_read, mut upstream_write) = upstream.split();
+    let mut stopped = state.stop.subscribe();
+    let answers = tokio::io::copy(&mut upstream_read, &mut client_write);
+    let requests = async {
+        let mut buf = vec![0u8; 16 * 1024];
+        // The last bytes seen (to find `\r\n\r\n` across reads), and whether the next byte starts a request.
+        let mut tail: Vec<u8> = Vec::new();
+        let mut at_start = true;
+        loop {
+            let n = match client_read.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            let mut from = 0;
+            for i in 0..n {
+                if at_start {
+                    // Forward what came before, then decide about the request starting here.
+                    if upstream_write.write_all(&buf[from..i]).await.is_err() {
+                        return;
+                    }
+                    from = i;
+                    if !state.admit() {
+                        return;
+                    }
+                    at_start = false;
+                }
+                tail.push(buf[i]);
+                if tail.len() > 4 {
+                    tail.remove(0);
+                }
+                if tail == b"\r\n\r\n" {
+                    at_start = true;
+                    tail.clear();
+                }
+            }
+            if upstream_write.write_all(&buf[from..n]).await.is_err() {
+                return;
+            }
+        }
+    };
+    // Whichever ends first ends the connection: the registry closing, the client closing (or a request
+    // refused), or the proxy stopping.
+    tokio::select! {
+        _ = answers => {}
+        _ = requests => {}
+        _ = stopped.wait_for(|s| *s) => {}
+    }
+}
