@@ -256,12 +256,22 @@ fn generated() -> Vec<(&'static str, Vec<u8>)> {
         "id: x\ntitle: t\nsteps:\n  - id: s\n    title: s\n    human_only: true\n    body: \"{}\"\n",
         "{{ nope }} ".repeat(90_000)
     );
+    let long_loop = format!(
+        "id: x\ntitle: t\nvariables:\n{}steps:\n  - id: s\n    title: s\n    human_only: true\n    body: \"{{{{ v0 }}}}\"\n",
+        (0..20_000)
+            .map(|i| format!(
+                "  v{i}: {{ default: \"{{{{ v{} }}}}\" }}\n",
+                (i + 1) % 20_000
+            ))
+            .collect::<String>()
+    );
     vec![
         ("huge.yaml", huge),
         ("deep-flow-lists.yaml", just_under("[", "]")),
         ("deep-flow-maps.yaml", just_under("{a: ", "}")),
         ("deep-block-lists.yaml", nested_blocks),
         ("many-errors.yaml", many_errors.into_bytes()),
+        ("long-loop.yaml", long_loop.into_bytes()),
     ]
 }
 
@@ -296,6 +306,27 @@ fn thousands_of_problems_stop_at_a_limit() {
     );
     let notes = codes.iter().filter(|c| **c == "too-many-problems").count();
     assert_eq!(notes, 1, "{codes:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_loop_of_20000_variables_is_found_quickly() {
+    // Looking for loops from every variable in turn took minutes on a file like this.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (name, bytes) = generated().swap_remove(5);
+    std::fs::write(dir.path().join(name), bytes).expect("written");
+    let started = std::time::Instant::now();
+    check_in(
+        dir.path(),
+        "long_loop",
+        name,
+        2,
+        &[("variable-cycle", 4, 3)],
+    );
     assert!(
         started.elapsed() < std::time::Duration::from_secs(60),
         "took {:?}",

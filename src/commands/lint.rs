@@ -21,6 +21,7 @@ pub fn lint(
     let mut files: Vec<SourceFile> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut known_ids = BTreeSet::new();
+    let mut unreadable = 0;
     let targets: Vec<PathBuf> = if paths.is_empty() {
         files.extend(source::shipped_files());
         global.lessons_dirs.clone()
@@ -39,6 +40,8 @@ pub fn lint(
             continue;
         }
         let (found, problems) = source::dir_files(path);
+        // A file that could not even be decoded is still a file that was linted.
+        unreadable += problems.len();
         diagnostics.extend(problems);
         files.extend(found);
     }
@@ -62,7 +65,7 @@ pub fn lint(
         .iter()
         .map(|f| (f.name.clone(), f.text.clone()))
         .collect();
-    (diagnostics, texts, files.len())
+    (diagnostics, texts, files.len() + unreadable)
 }
 
 pub fn run(global: &Global, paths: &[PathBuf], format: LintFormat) -> miette::Result<u8> {

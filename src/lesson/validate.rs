@@ -672,7 +672,7 @@ fn variable_cycles(file: &SourceFile, lesson: &Lesson) -> Vec<Diagnostic> {
                 "variable-cycle",
                 format!(
                     "variables refer to each other in a loop: {}",
-                    cycle.join(" → ")
+                    loop_text(&cycle)
                 ),
             )
             .help("one of them needs a `prompt` or a plain `default`"),
@@ -713,13 +713,27 @@ fn requires_cycles(ids: &BTreeMap<&str, &Parsed<'_>>) -> Vec<Diagnostic> {
                 "requires-cycle",
                 format!(
                     "lessons require each other in a loop: {}",
-                    cycle.join(" → ")
+                    loop_text(&cycle)
                 ),
             )
             .help("a lesson can only require lessons that come before it"),
         );
     }
     out
+}
+
+/// `a → b → a`; a long loop is cut short, or the message would be as long as the file.
+fn loop_text(cycle: &[&str]) -> String {
+    const SHOWN: usize = 6;
+    if cycle.len() <= SHOWN + 2 {
+        return cycle.join(" → ");
+    }
+    format!(
+        "{} → … → {} ({} in all)",
+        cycle[..SHOWN].join(" → "),
+        cycle[cycle.len() - 1],
+        cycle.len() - 1
+    )
 }
 
 /// The nodes of a dependency graph in an order where each comes after those it depends on, and the
