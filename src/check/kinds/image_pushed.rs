@@ -76,12 +76,15 @@ impl ImagePushed {
             Err(e) => return Outcome::from_probe(&e, &expected),
         };
         let pushed = local.repo_digests_for(&image);
-        if !pushed.contains(&remote)
+        if !pushed.is_empty()
+            && !pushed.contains(&remote)
             && let Ok(Some(config)) = client.manifest_config_digest(&image, &auth).await
             && config == local.id
         {
-            // Podman (and a re-compressing push in general) may record another manifest digest than
-            // the registry stored; the image config identifies the image whatever the compression.
+            // This machine pushed to this repository, but Podman (and a re-compressing push in
+            // general) may record another manifest digest than the registry stored; the image config
+            // identifies the image whatever the compression. Without any record of a push from here,
+            // the same image uploaded by someone else does not count.
             return Outcome::pass(format!(
                 "push {name}: the registry serves this machine's image {} (manifest {remote})",
                 super::image_exists::short(&local.id)
