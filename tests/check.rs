@@ -216,6 +216,19 @@ fn login_absent_present_and_to_another_registry() {
     hub.write_config(&json!({ "auths": { "https://index.docker.io/v1/": { "auth": auth } } }));
     hub.check_step("login", &[("login_registry", "docker.io")], &[])
         .expect("pass", &["logged in to `docker.io` as `alice`"]);
+    // Podman can only log in to a loopback registry as `localhost:PORT`; that is the same registry as
+    // `127.0.0.1:PORT` on this machine, though config.json keys them apart.
+    let port = lab.htpasswd.rsplit(':').next().unwrap();
+    let podman_style = Machine::docker();
+    podman_style.login(&format!("localhost:{port}"), "alice", "alicepass");
+    podman_style
+        .check_step("login", &[("login_registry", &lab.htpasswd)], &[])
+        .expect(
+            "pass",
+            &[&format!(
+                "logged in to `localhost:{port}` as `alice`, the same registry"
+            )],
+        );
 }
 
 /// A `docker-credential-NAME` helper that knows one login and logs each action it is asked for.

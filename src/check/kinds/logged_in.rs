@@ -71,10 +71,24 @@ impl LoggedIn {
                 Outcome::pass(format!("logged in to `{registry}`{who} ({how})"))
             }
             crate::probe::LoginState::NotLoggedIn => {
-                let others: Vec<String> = config
-                    .logins()
-                    .await
-                    .unwrap_or_default()
+                let logins = config.logins().await.unwrap_or_default();
+                // `localhost:5002` and `127.0.0.1:5002` are one registry to the learner (Podman can
+                // only log in to the first), though Docker keys them apart in config.json.
+                if let Some(alias) = logins
+                    .iter()
+                    .find(|l| same_loopback_registry(&l.registry, &registry))
+                {
+                    let who = alias
+                        .username
+                        .as_ref()
+                        .map(|u| format!(" as `{u}`"))
+                        .unwrap_or_default();
+                    return Outcome::pass(format!(
+                        "logged in to `{}`{who}, the same registry as `{registry}` on this machine",
+                        alias.registry
+                    ));
+                }
+                let others: Vec<String> = logins
                     .into_iter()
                     .map(|l| format!("`{}`", l.registry))
                     .collect();
@@ -120,5 +134,32 @@ impl LoggedIn {
             .with_hint(format!("log in again: `docker login {registry}`")),
             Err(e) => Outcome::from_probe(&e, &expected),
         }
+    }
+}
+
+/// Two loopback names for the same port (`localhost:5002`, `127.0.0.1:5002`, `[::1]:5002`).
+fn same_loopback_registry(a: &str, b: &str) -> bool {
+    use crate::probe::reference::is_loopback;
+    let port = |r: &str| {
+        r.rsplit_once(':')
+            .map(|(_, p)| p.to_string())
+            .filter(|p| p.chars().all(|c| c.is_ascii_digit()))
+    };
+    a != b && is_loopback(a) && is_loopback(b) && port(a).is_some() && port(a) == port(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_loopback_registry;
+
+    #[test]
+    fn loopback_aliases_are_one_registry() {
+        assert!(same_loopback_registry("localhost:5002", "127.0.0.1:5002"));
+        assert!(!same_loopback_registry("localhost:5002", "127.0.0.1:5000"));
+        assert!(!same_loopback_registry(
+            "registry.example:5002",
+            "127.0.0.1:5002"
+        ));
+        assert!(!same_loopback_registry("localhost", "127.0.0.1"));
     }
 }
