@@ -122,14 +122,7 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
         CheckFormat::Json => render::json::render(&reports, args.lesson.is_none()) + "\n",
         CheckFormat::Junit => render::junit::render("learn-registry check", &reports),
     };
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, &text)
-                .map_err(|e| miette::miette!("cannot write `{}`: {e}", path.display()))?;
-            eprintln!("wrote `{}`", path.display());
-        }
-        None => print!("{text}"),
-    }
+    super::emit(args.out.as_deref(), &text)?;
     if std::env::var_os("LEARN_REGISTRY_TIMING").is_some() {
         eprintln!("checked in {:.0} ms", elapsed.as_secs_f64() * 1000.0);
     }

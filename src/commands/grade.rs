@@ -130,14 +130,7 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
         GradeFormat::Junit => grade::junit::render(&book),
         GradeFormat::Html => render::html::render(&book),
     };
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, &text)
-                .map_err(|e| miette::miette!("cannot write `{}`: {e}", path.display()))?;
-            eprintln!("wrote `{}`", path.display());
-        }
-        None => print!("{text}"),
-    }
+    super::emit(args.out.as_deref(), &text)?;
     if std::env::var_os("LEARN_REGISTRY_TIMING").is_some() {
         eprintln!(
             "graded {} students in {:.0} ms",

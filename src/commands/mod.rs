@@ -125,3 +125,16 @@ pub fn dispatch(cli: Cli) -> miette::Result<u8> {
         }
     }
 }
+
+/// Print a report to stdout, or write it to `--out FILE` and say so on stderr.
+pub(crate) fn emit(out: Option<&std::path::Path>, text: &str) -> miette::Result<()> {
+    match out {
+        Some(path) => {
+            std::fs::write(path, text)
+                .map_err(|e| miette::miette!("cannot write `{}`: {e}", path.display()))?;
+            eprintln!("wrote `{}`", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
