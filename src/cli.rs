@@ -48,14 +48,15 @@ pub struct Global {
     /// `insecure-registries` (repeatable).
     #[arg(long = "insecure-registry", global = true, value_name = "HOST[:PORT]")]
     pub insecure_registries: Vec<String>,
-    /// Base URL of Docker Hub's REST API.
+    /// Base URL of Docker Hub's REST API (default: the Hub). Docker Hub checks (`hub_account`,
+    /// `hub_repository`) run when the course's registry is Docker Hub, or when this is given.
     #[arg(
         long,
         global = true,
         env = "LEARN_REGISTRY_HUB_API",
-        default_value = "https://hub.docker.com"
+        value_name = "URL"
     )]
-    pub hub_api: String,
+    pub hub_api: Option<String>,
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {

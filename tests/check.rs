@@ -1127,3 +1127,55 @@ fn a_step_or_lesson_that_does_not_exist_is_a_usage_error_not_a_pass() {
     assert_eq!(lessons, ["tag-an-image"], "{}", run.stdout);
     assert_eq!(run.step("tag")["status"], "fail");
 }
+
+/// A course run against a classroom registry needs no Docker Hub account: the Hub's REST checks are
+/// left out (the step says why) unless a Hub API is named, and then they run.
+#[test]
+fn hub_checks_apply_only_to_docker_hub_or_a_named_hub_api() {
+    let lab = lab();
+    let m = Machine::docker();
+    let classroom = m.learn(&[
+        "check",
+        "docker-hub-account",
+        "--registry",
+        &lab.open,
+        "--var",
+        "username=nobody1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        classroom.code, 0,
+        "{}{}",
+        classroom.stdout, classroom.stderr
+    );
+    for step in classroom.json["steps"].as_array().unwrap() {
+        assert_eq!(step["status"], "pending", "{step}");
+        assert!(step["checks"].as_array().unwrap().is_empty(), "{step}");
+    }
+    let verify = &classroom.json["steps"][2];
+    assert!(
+        verify["note"]
+            .as_str()
+            .unwrap()
+            .contains("Docker Hub checks do not apply"),
+        "{verify}"
+    );
+    // Naming a Hub API (here one that is not there) brings the checks back: could not verify.
+    let port = unused_port();
+    let named = m.learn(&[
+        "check",
+        "docker-hub-account",
+        "--registry",
+        &lab.open,
+        "--hub-api",
+        &format!("http://127.0.0.1:{port}"),
+        "--var",
+        "username=nobody1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(named.code, 3, "{}{}", named.stdout, named.stderr);
+    assert_eq!(named.json["steps"][2]["checks"][0]["kind"], "hub_account");
+    assert_eq!(named.json["steps"][2]["checks"][0]["status"], "unknown");
+}

@@ -25,6 +25,9 @@ pub struct Settings {
     pub insecure: Vec<String>,
     /// Base URL of Docker Hub's REST API (`--hub-api`, `LEARN_REGISTRY_HUB_API`).
     pub hub_api: String,
+    /// Whether Docker Hub's REST checks apply: true for a course on Docker Hub, or when a Hub API was
+    /// named; false for a classroom registry, whose users need no Hub account.
+    pub hub_checks: bool,
     /// Use the learner's own registry login for registry checks (off for `grade`, which looks from
     /// outside, as anyone would).
     pub use_docker_login: bool,
@@ -36,6 +39,7 @@ impl Default for Settings {
             registry: "docker.io".into(),
             insecure: Vec::new(),
             hub_api: DEFAULT_HUB_API.into(),
+            hub_checks: true,
             use_docker_login: true,
         }
     }

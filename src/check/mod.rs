@@ -132,6 +132,15 @@ impl Check {
         dispatch!(self, c => c.remote())
     }
 
+    /// Whether the check means anything with these settings: Docker Hub's REST checks do not apply to
+    /// a course run against another registry (unless a Hub API was named).
+    pub fn applies(&self, settings: &Settings) -> bool {
+        match self {
+            Check::HubAccount(_) | Check::HubRepository(_) => settings.hub_checks,
+            _ => true,
+        }
+    }
+
     /// Whether evaluating runs a program from the lesson (needs the learner's trust).
     pub fn runs_command(&self) -> bool {
         matches!(self, Check::Command(_))

@@ -91,7 +91,13 @@ pub fn step_status(results: &[CheckResult]) -> Status {
 /// Evaluate a step's checks, all at once. `allow_commands` is false for a lesson the learner has not
 /// trusted; its `command` checks are then reported as not verifiable, never run.
 pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> StepReport {
-    let results = join_all(step.checks.iter().map(|check| async move {
+    let applicable: Vec<_> = step
+        .checks
+        .iter()
+        .filter(|c| c.applies(&ctx.settings))
+        .collect();
+    let skipped_hub = applicable.len() < step.checks.len();
+    let results = join_all(applicable.into_iter().map(|check| async move {
         if check.runs_command() && !allow_commands {
             return CheckResult {
                 kind: check.kind(),
@@ -105,6 +111,10 @@ pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> 
     .await;
     let status = step_status(&results);
     let note = match (status, &step.quiz) {
+        (Status::Pending, _) if skipped_hub => Some(format!(
+            "Docker Hub checks do not apply to a course on `{}` (pass --hub-api to run them)",
+            ctx.settings.registry
+        )),
         (Status::Pending, Some(_)) => {
             Some("a quiz: answer it in `learn-registry start`".to_string())
         }

@@ -27,7 +27,12 @@ pub fn settings(global: &Global) -> Settings {
     Settings {
         registry: global.registry.clone(),
         insecure: global.insecure_registries.clone(),
-        hub_api: global.hub_api.clone(),
+        hub_api: global
+            .hub_api
+            .clone()
+            .unwrap_or_else(|| crate::check::context::DEFAULT_HUB_API.into()),
+        hub_checks: global.hub_api.is_some()
+            || crate::probe::reference::normalize_registry(&global.registry) == "docker.io",
         use_docker_login: true,
     }
 }

@@ -68,7 +68,7 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
         Err(e) => return usage(e),
     };
     let lesson_refs: Vec<&Lesson> = lessons.iter().map(|l| &l.lesson).collect();
-    let (plan, nothing) = grade::plan(&lesson_refs);
+    let (plan, nothing) = grade::plan(&lesson_refs, &super::check::settings(global));
     for id in &nothing {
         if args.lesson.is_some() {
             eprintln!(

@@ -32,7 +32,10 @@ pub struct GradedLesson<'a> {
 
 /// The steps of `lessons` that have at least one remote check (with those checks only), and the ids
 /// of lessons left with nothing to grade.
-pub fn plan<'a>(lessons: &[&'a Lesson]) -> (Vec<GradedLesson<'a>>, Vec<&'a str>) {
+pub fn plan<'a>(
+    lessons: &[&'a Lesson],
+    settings: &Settings,
+) -> (Vec<GradedLesson<'a>>, Vec<&'a str>) {
     let mut graded = Vec::new();
     let mut nothing = Vec::new();
     for lesson in lessons {
@@ -44,7 +47,7 @@ pub fn plan<'a>(lessons: &[&'a Lesson]) -> (Vec<GradedLesson<'a>>, Vec<&'a str>)
                     .checks
                     .iter()
                     .map(|c| &**c)
-                    .filter(|c| c.remote())
+                    .filter(|c| c.remote() && c.applies(settings))
                     .collect();
                 (!remote.is_empty()).then_some((step, remote))
             })
@@ -282,7 +285,7 @@ mod tests {
         let b = lesson(
             "id: b\ntitle: B\nsteps:\n- id: only-local\n  title: L\n  checks:\n    - docker_running: {}\n",
         );
-        let (plan, nothing) = plan(&[&a, &b]);
+        let (plan, nothing) = plan(&[&a, &b], &Settings::default());
         assert_eq!(nothing, ["b"]);
         assert_eq!(plan.len(), 1);
         assert_eq!(plan[0].steps.len(), 1);

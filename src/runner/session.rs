@@ -312,7 +312,8 @@ impl<'a> Session<'a> {
                 Err(Interrupted) => return StepEnd::Interrupted,
             }
         }
-        let end = if step.checks.is_empty() && !step.human_only {
+        let checkable = step.checks.iter().any(|c| c.applies(&self.settings));
+        let end = if !checkable && !step.human_only {
             StepEnd::Done(None)
         } else {
             self.wait(io, step).await

@@ -37,10 +37,15 @@ impl StepTest {
         };
         let since = chrono::Utc::now();
 
-        if step.checks.is_empty() {
+        if !step.checks.iter().any(|c| c.applies(&session.settings)) {
             // Nothing to verify; still run a solution, since later steps may build on it.
             let solution = test.run_solution(session, lines).await;
-            test.notes.push(if step.quiz.is_some() {
+            test.notes.push(if !step.checks.is_empty() {
+                format!(
+                    "its checks are Docker Hub checks, which do not apply to a course on `{}` (pass --hub-api to run them)",
+                    session.settings.registry
+                )
+            } else if step.quiz.is_some() {
                 "a quiz: answered in `learn-registry start`, nothing to test".into()
             } else if step.human_only {
                 "only a person can do this step (`human_only`), and it has no checks".into()
