@@ -113,43 +113,14 @@ pub enum Command {
     #[command(
         after_help = "Exit codes: 0 all passed, 1 something failed, 2 usage or lesson error, 3 something could not be verified.\n\nExamples:\n  learn-registry check tag-an-image --var username=alice\n  learn-registry check --registry 127.0.0.1:5000 --var username=alice --var classmate=bobby --format json\n  learn-registry check push-an-image --step push --format junit --out report.xml"
     )]
-    Check {
-        /// The lesson; without it, every lesson of the course.
-        lesson: Option<String>,
-        /// Only this step.
-        #[arg(long)]
-        step: Option<String>,
-        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-        format: CheckFormat,
-        /// Write the report here instead of stdout.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Allow lessons from outside the shipped course to run their commands, without asking.
-        #[arg(long)]
-        yes: bool,
-    },
+    Check(CheckArgs),
     /// Grade a class from the registry's own state: each student of a roster × each lesson step
     /// that can be verified from outside (registry tags, public or private repositories, Docker Hub
     /// accounts and repositories). No student's login is used.
     #[command(
         after_help = "The roster is CSV with a header: `student` and `username` are required; other columns are lesson variables (e.g. `classmate`), or `registry` for a student on another registry than --registry. Steps whose checks all need the student's machine are not graded; a cell that could not be verified is `?`, never a failure.\n\nExit codes: 0 all passed, 1 something failed, 2 usage or lesson error or a roster line that could not be graded (the others are still graded and reported), 3 something could not be verified.\n\nExamples:\n  learn-registry grade --roster class.csv\n  learn-registry grade --roster class.csv --lesson push-an-image --registry 127.0.0.1:5000\n  learn-registry grade --roster class.csv --format html --out grades.html\n  learn-registry grade --roster class.csv --format csv --concurrency 16 > grades.csv"
     )]
-    Grade {
-        /// The class: CSV with `student`, `username` and variable columns.
-        #[arg(long)]
-        roster: PathBuf,
-        /// Only this lesson; without it, every lesson of the course.
-        #[arg(long)]
-        lesson: Option<String>,
-        #[arg(long, value_enum, default_value_t = GradeFormat::Table)]
-        format: GradeFormat,
-        /// Write the report here instead of stdout.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// At most this many requests in flight.
-        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-        concurrency: u16,
-    },
+    Grade(GradeArgs),
     /// Learn interactively: a lesson's steps one at a time; you type real `docker` commands in another
     /// terminal and each step unlocks when its checks pass. Needs a terminal.
     #[command(
@@ -173,16 +144,7 @@ pub enum Command {
     #[command(
         after_help = "Without a terminal to ask on, `--yes` is needed.\n\nExamples:\n  learn-registry reset tag-an-image --step tag\n  learn-registry reset tag-an-image\n  learn-registry reset                      # everything, course-wide variables too\n  learn-registry reset push-an-image --yes"
     )]
-    Reset {
-        /// The lesson to forget; without it, everything.
-        lesson: Option<String>,
-        /// Only this step of the lesson.
-        #[arg(long, requires = "lesson")]
-        step: Option<String>,
-        /// Do not ask (needed without a terminal).
-        #[arg(long, short = 'y')]
-        yes: bool,
-    },
+    Reset(ResetArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  learn-registry completions bash > /etc/bash_completion.d/learn-registry\n  learn-registry completions zsh > \"${fpath[1]}/_learn-registry\""
@@ -194,27 +156,81 @@ pub enum Command {
     #[command(
         after_help = "The lessons it `requires` are run first (setup and solutions, untested). Solutions run as argv, never through a shell, with a temporary Docker config (your logins are neither used nor changed); `docker login` lines read the password from LEARN_REGISTRY_TEST_PASSWORD. Image names the run made are removed afterwards unless --keep; pushes stay in the registry. `--registry docker.io` (the default) is refused without --allow-docker-hub.\n\nExit codes: 0 every testable step passed, 1 something failed, 2 usage or lesson error, 3 something could not be verified.\n\nExamples:\n  LEARN_REGISTRY_TEST_PASSWORD=pass learn-registry test-lesson push-an-image --registry 127.0.0.1:5000 --var username=alice1\n  learn-registry test-lesson pull-an-image --registry 127.0.0.1:5000 --var username=alice1 --var classmate=bobby1 --format json\n  learn-registry test-lesson my-lesson --lessons-dir my-lessons --registry 127.0.0.1:5000 --yes --keep"
     )]
-    TestLesson {
-        /// The lesson to test.
-        lesson: String,
-        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
-        format: TestFormat,
-        /// Allow a lesson from outside the shipped course to run its solutions and commands, without asking.
-        #[arg(long)]
-        yes: bool,
-        /// Leave what the run made: image names, and the temporary Docker config with its logins.
-        #[arg(long)]
-        keep: bool,
-        /// Do not run the lessons this one `requires` first.
-        #[arg(long)]
-        no_requires: bool,
-        /// How long to keep re-checking a step after its solution ran (events and registries settle).
-        #[arg(long, value_name = "SECS", default_value_t = 10)]
-        wait: u64,
-        /// Run even when --registry is Docker Hub: pushes and logins then go to the real Hub.
-        #[arg(long)]
-        allow_docker_hub: bool,
-    },
+    TestLesson(TestLessonArgs),
+}
+
+/// `check`'s arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The lesson; without it, every lesson of the course.
+    pub lesson: Option<String>,
+    /// Only this step.
+    #[arg(long)]
+    pub step: Option<String>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Write the report here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Allow lessons from outside the shipped course to run their commands, without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `grade`'s arguments.
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The class: CSV with `student`, `username` and variable columns.
+    #[arg(long)]
+    pub roster: PathBuf,
+    /// Only this lesson; without it, every lesson of the course.
+    #[arg(long)]
+    pub lesson: Option<String>,
+    #[arg(long, value_enum, default_value_t = GradeFormat::Table)]
+    pub format: GradeFormat,
+    /// Write the report here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// At most this many requests in flight.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+/// `reset`'s arguments.
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// The lesson to forget; without it, everything.
+    pub lesson: Option<String>,
+    /// Only this step of the lesson.
+    #[arg(long, requires = "lesson")]
+    pub step: Option<String>,
+    /// Do not ask (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `test-lesson`'s arguments.
+#[derive(Debug, Args)]
+pub struct TestLessonArgs {
+    /// The lesson to test.
+    pub lesson: String,
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// Allow a lesson from outside the shipped course to run its solutions and commands, without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Leave what the run made: image names, and the temporary Docker config with its logins.
+    #[arg(long)]
+    pub keep: bool,
+    /// Do not run the lessons this one `requires` first.
+    #[arg(long)]
+    pub no_requires: bool,
+    /// How long to keep re-checking a step after its solution ran (events and registries settle).
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub wait: u64,
+    /// Run even when --registry is Docker Hub: pushes and logins then go to the real Hub.
+    #[arg(long)]
+    pub allow_docker_hub: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -15,19 +15,12 @@ pub async fn near_misses(ctx: &Context, wanted: &ImageRef) -> Vec<String> {
     let Ok(images) = docker.list_images().await else {
         return Vec::new();
     };
-    let last = |r: &ImageRef| {
-        r.repository()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
     let mut found = Vec::new();
     for tag in images.iter().flat_map(|i| i.repo_tags.iter()) {
         let Ok(r) = ImageRef::parse(tag) else {
             continue;
         };
-        let same_name = last(&r) == last(wanted);
+        let same_name = r.base_name() == wanted.base_name();
         let same_repo = r.registry() == wanted.registry() && r.repository() == wanted.repository();
         if same_name && !(same_repo && r.tag() == wanted.tag()) {
             found.push(r.familiar());
@@ -143,13 +136,6 @@ pub async fn missing_local_hint(ctx: &Context, wanted: &ImageRef) -> Option<Stri
 /// registry, else a repository of the same name under another path. An image can carry digests of
 /// many unrelated pushes (one image, many names), so anything less alike is no hint.
 pub fn pushed_elsewhere(image: &ImageInfo, wanted: &ImageRef) -> Option<String> {
-    let last = |r: &ImageRef| {
-        r.repository()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
     let others: Vec<ImageRef> = image
         .repo_digests
         .iter()
@@ -159,7 +145,7 @@ pub fn pushed_elsewhere(image: &ImageInfo, wanted: &ImageRef) -> Option<String> 
     let other = others
         .iter()
         .find(|r| r.repository() == wanted.repository())
-        .or_else(|| others.iter().find(|r| last(r) == last(wanted)))?;
+        .or_else(|| others.iter().find(|r| r.base_name() == wanted.base_name()))?;
     Some(format!(
         "this image was pushed to `{}`, not to `{}`; push that name: `docker push {}`",
         other.familiar_name(),

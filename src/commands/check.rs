@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{select, usage};
@@ -14,14 +13,6 @@ use crate::cli::{CheckFormat, Global};
 use crate::exit;
 use crate::lesson::source::{LoadedLesson, Origin};
 use crate::{report as render, trust};
-
-pub struct Args {
-    pub lesson: Option<String>,
-    pub step: Option<String>,
-    pub format: CheckFormat,
-    pub out: Option<PathBuf>,
-    pub yes: bool,
-}
 
 pub fn settings(global: &Global) -> Settings {
     Settings {
@@ -73,7 +64,7 @@ pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
     allowed
 }
 
-pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
+pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     let catalog = select::catalog(global);
     let lessons = select::lessons(&catalog, args.lesson.as_deref())
         .and_then(|l| select::with_step(l, args.step.as_deref(), args.lesson.is_some()));

@@ -4,7 +4,6 @@
 //! roster, picks the lessons, shows progress and writes the report.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -15,14 +14,6 @@ use crate::exit;
 use crate::grade::{self, Gradebook, Options, RetryPolicy, Roster};
 use crate::lesson::Lesson;
 use crate::report as render;
-
-pub struct Args {
-    pub roster: PathBuf,
-    pub lesson: Option<String>,
-    pub format: GradeFormat,
-    pub out: Option<PathBuf>,
-    pub concurrency: usize,
-}
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise (logs and pipes stay clean).
 fn progress(len: u64) -> ProgressBar {
@@ -38,7 +29,7 @@ fn progress(len: u64) -> ProgressBar {
     bar
 }
 
-pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
+pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
     let name = args.roster.display().to_string();
     let text = match std::fs::read(&args.roster) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -97,7 +88,7 @@ pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
 
     let options = Options {
         settings: super::check::settings(global),
-        concurrency: args.concurrency,
+        concurrency: args.concurrency.into(),
         retry: RetryPolicy::default(),
     };
     let bar = progress(grade::work(&plan, roster.entries.len()));

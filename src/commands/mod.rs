@@ -50,63 +50,12 @@ pub fn dispatch(cli: Cli) -> miette::Result<u8> {
         Command::List { format } => list::run(&global, format),
         Command::Lint { paths, format } => lint::run(&global, &paths, format),
         Command::New { id, dir, force } => new::run(&id, &dir, force),
-        Command::Check {
-            lesson,
-            step,
-            format,
-            out,
-            yes,
-        } => check::run(
-            &global,
-            check::Args {
-                lesson,
-                step,
-                format,
-                out,
-                yes,
-            },
-        ),
-        Command::Grade {
-            roster,
-            lesson,
-            format,
-            out,
-            concurrency,
-        } => grade::run(
-            &global,
-            grade::Args {
-                roster,
-                lesson,
-                format,
-                out,
-                concurrency: concurrency.into(),
-            },
-        ),
+        Command::Check(args) => check::run(&global, args),
+        Command::Grade(args) => grade::run(&global, args),
         Command::Start { lesson } => start::run(&global, lesson),
         Command::Status { format } => status::run(&global, format),
-        Command::Reset { lesson, step, yes } => {
-            reset::run(&global, reset::Args { lesson, step, yes })
-        }
-        Command::TestLesson {
-            lesson,
-            format,
-            yes,
-            keep,
-            no_requires,
-            wait,
-            allow_docker_hub,
-        } => test_lesson::run(
-            &global,
-            test_lesson::Args {
-                lesson,
-                format,
-                yes,
-                keep,
-                no_requires,
-                wait,
-                allow_docker_hub,
-            },
-        ),
+        Command::Reset(args) => reset::run(&global, args),
+        Command::TestLesson(args) => test_lesson::run(&global, args),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::lesson::Lesson);
             let text = serde_json::to_string_pretty(&schema).expect("a schema always serializes");

@@ -14,12 +14,6 @@ use crate::lesson::source;
 use crate::progress::{Progress, ProgressLock};
 use crate::trust;
 
-pub struct Args {
-    pub lesson: Option<String>,
-    pub step: Option<String>,
-    pub yes: bool,
-}
-
 /// What a reset would forget, as lines for the learner to read before agreeing. Empty: nothing stored.
 fn describe(progress: &Progress, lesson: Option<&str>, step: Option<&str>) -> Vec<String> {
     let describe_lesson = |id: &str| -> Option<String> {
@@ -72,7 +66,7 @@ fn describe(progress: &Progress, lesson: Option<&str>, step: Option<&str>) -> Ve
     }
 }
 
-pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
+pub fn run(global: &Global, args: crate::cli::ResetArgs) -> miette::Result<u8> {
     let catalog = source::catalog(&global.lessons_dirs);
     let home = trust::home();
     // A writer reads under the lock; this first read only checks the names, and works while a runner

@@ -10,17 +10,7 @@ use crate::cli::{Global, TestFormat};
 use crate::probe::reference::{DOCKER_HUB, normalize_registry};
 use crate::test_lesson::{self, Options, report};
 
-pub struct Args {
-    pub lesson: String,
-    pub format: TestFormat,
-    pub yes: bool,
-    pub keep: bool,
-    pub no_requires: bool,
-    pub wait: u64,
-    pub allow_docker_hub: bool,
-}
-
-pub fn run(global: &Global, args: Args) -> miette::Result<u8> {
+pub fn run(global: &Global, args: crate::cli::TestLessonArgs) -> miette::Result<u8> {
     // What the registry receives stays there, so the real Hub needs saying so.
     if normalize_registry(&global.registry) == DOCKER_HUB && !args.allow_docker_hub {
         return usage(

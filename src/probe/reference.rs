@@ -131,6 +131,15 @@ impl ImageRef {
         ImageRef::parse(&format!("{}/{}:{tag}", self.registry, self.repository))
     }
 
+    /// The repository's last path component: `python-canvas-client` for
+    /// `docker.io/alice/python-canvas-client`, the part people recognise across namespaces.
+    pub fn base_name(&self) -> &str {
+        self.repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.repository)
+    }
+
     /// The repository name as Docker prints it: `app`, `alice/app`, `localhost:5000/app` (no tag).
     pub fn familiar_name(&self) -> String {
         if self.is_docker_hub() {
