@@ -22,6 +22,7 @@ pub mod report;
 pub mod runner;
 pub mod setup;
 pub mod test_lesson;
+pub mod text;
 pub mod trust;
 
 use std::ffi::OsString;
