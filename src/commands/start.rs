@@ -123,7 +123,7 @@ async fn session(
         &chosen.lesson,
         progress,
         lock,
-        super::check::settings(global),
+        super::settings::of(global),
         allow,
         given,
         resume.clone(),
@@ -131,8 +131,8 @@ async fn session(
     let end = s.run(&mut io).await;
     io.restore();
     match end {
-        Err(code) => code,
-        Ok(End::Finished) => {
+        End::BadVariables => exit::USAGE,
+        End::Finished => {
             io.say(format!(
                 "\n{} Lesson `{id}` is done.",
                 style("★").yellow().bold()
@@ -161,11 +161,11 @@ async fn session(
             }
             exit::OK
         }
-        Ok(End::Quit) => {
+        End::Quit => {
             io.say(format!("\nProgress kept. To go on from here: `{resume}`"));
             exit::OK
         }
-        Ok(End::Interrupted) => {
+        End::Interrupted => {
             io.say(format!(
                 "\nInterrupted; progress kept. To go on from here: `{resume}`"
             ));

@@ -31,6 +31,8 @@ pub enum End {
     Quit,
     /// Ctrl-C.
     Interrupted,
+    /// A stored or given variable value no longer fits its pattern (already said why); nothing ran.
+    BadVariables,
 }
 
 impl From<Interrupted> for End {
@@ -98,9 +100,8 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// The whole lesson. `Ok(code)` for a usage problem found on the way (a stored value that no
-    /// longer fits its pattern), else how it ended.
-    pub async fn run(&mut self, io: &mut Io) -> Result<End, u8> {
+    /// The whole lesson, and how it ended; the command turns that into an exit code.
+    pub async fn run(&mut self, io: &mut Io) -> End {
         io.say(format!(
             "\n{}",
             console::style(format!("Lesson: {}", self.lesson.title.as_str()))
@@ -112,11 +113,11 @@ impl<'a> Session<'a> {
         }
         match self.ask_variables(io).await {
             Ok(true) => {}
-            Ok(false) => return Err(crate::exit::USAGE),
-            Err(Interrupted) => return Ok(End::Interrupted),
+            Ok(false) => return End::BadVariables,
+            Err(Interrupted) => return End::Interrupted,
         }
         if let Err(Interrupted) = self.setup(io).await {
-            return Ok(End::Interrupted);
+            return End::Interrupted;
         }
         let id = self.id();
         let steps = &self.lesson.steps;
@@ -127,7 +128,7 @@ impl<'a> Session<'a> {
             io.say(format!(
                 "Every step of `{id}` is done already (`learn-registry reset {id}` to do it again)."
             ));
-            return Ok(End::Finished);
+            return End::Finished;
         }
         for index in 0..steps.len() {
             if self.progress.is_done(id, steps[index].id.as_str()) {
@@ -135,11 +136,11 @@ impl<'a> Session<'a> {
             }
             match self.step(io, index).await {
                 StepEnd::Done(_) => {}
-                StepEnd::Quit => return Ok(End::Quit),
-                StepEnd::Interrupted => return Ok(End::Interrupted),
+                StepEnd::Quit => return End::Quit,
+                StepEnd::Interrupted => return End::Interrupted,
             }
         }
-        Ok(End::Finished)
+        End::Finished
     }
 
     /// Ask once for the variables that have a prompt and no value; validate against the pattern.

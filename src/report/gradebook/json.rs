@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::Gradebook;
+use crate::grade::Gradebook;
 
 pub fn value(book: &Gradebook) -> Value {
     let mut lessons: Vec<(&str, &str)> = Vec::new();
@@ -36,7 +36,7 @@ pub fn value(book: &Gradebook) -> Value {
             }
             None => {
                 for lesson in &student.lessons {
-                    list.push(who(crate::report::json::lesson(lesson)));
+                    list.push(who(crate::report::lesson::json::lesson(lesson)));
                 }
             }
         }
