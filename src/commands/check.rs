@@ -7,8 +7,8 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use super::{select, settings, usage};
-use crate::check::report::{self, LessonReport, Summary};
 use crate::check::Context;
+use crate::check::report::{self, LessonReport, Summary};
 use crate::cli::{CheckFormat, Global};
 use crate::exit;
 use crate::lesson::source::{LoadedLesson, Origin};
