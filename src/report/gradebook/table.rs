@@ -7,6 +7,7 @@
 use console::{Alignment, measure_text_width, pad_str, style, truncate_str};
 
 use crate::check::Status;
+use crate::check::report::Summary;
 use crate::grade::{Gradebook, completion};
 
 /// The longest name shown; longer ones are cut with `…`.
@@ -41,65 +42,80 @@ fn cell(text: &str, width: usize, align: Alignment) -> String {
     pad_str(&cut, width, align, None).into_owned()
 }
 
-pub fn render(book: &Gradebook, color: bool) -> String {
-    let mut out = String::new();
-    let total = book.summary();
-    let graded = book.students.iter().filter(|s| s.problem.is_none()).count();
-    out.push_str(&format!(
-        "{} against {}: {} students ({} graded) × {} steps\n\n",
-        printable(&book.roster),
-        printable(&book.registry),
-        book.students.len(),
-        graded,
-        book.columns.len()
-    ));
-    let names: Vec<String> = book
-        .students
-        .iter()
-        .map(|s| printable(&s.student))
-        .collect();
-    let users: Vec<String> = book
-        .students
-        .iter()
-        .map(|s| printable(&s.username))
-        .collect();
-    let width_of = |list: &[String], header: &str| {
-        list.iter()
-            .map(|n| measure_text_width(n))
-            .chain([header.len()])
-            .max()
-            .unwrap_or(0)
-            .min(NAME_WIDTH)
-    };
-    let (nw, uw) = (width_of(&names, "student"), width_of(&users, "username"));
-    let column_totals: Vec<String> = (0..book.columns.len())
-        .map(|i| {
-            let s = book.column_summary(i);
-            format!("{}/{}", s.pass, s.pass + s.fail + s.unknown + s.pending)
-        })
-        .collect();
-    let cw: Vec<usize> = column_totals
-        .iter()
-        .enumerate()
-        .map(|(i, t)| t.len().max((i + 1).to_string().len()))
-        .collect();
+/// The widths every row shares, and the texts they were measured on.
+struct Layout {
+    names: Vec<String>,
+    users: Vec<String>,
+    /// Width of the student and username columns.
+    nw: usize,
+    uw: usize,
+    /// `PASSED/GRADED` per step, and each step column's width.
+    column_totals: Vec<String>,
+    cw: Vec<usize>,
+}
 
-    // Header: the step numbers.
-    out.push_str(&cell("student", nw, Alignment::Left));
-    out.push_str("  ");
-    out.push_str(&cell("username", uw, Alignment::Left));
-    for (i, w) in cw.iter().enumerate() {
-        out.push_str("  ");
-        out.push_str(&cell(&(i + 1).to_string(), *w, Alignment::Center));
+impl Layout {
+    fn of(book: &Gradebook) -> Layout {
+        let names: Vec<String> = book
+            .students
+            .iter()
+            .map(|s| printable(&s.student))
+            .collect();
+        let users: Vec<String> = book
+            .students
+            .iter()
+            .map(|s| printable(&s.username))
+            .collect();
+        let width_of = |list: &[String], header: &str| {
+            list.iter()
+                .map(|n| measure_text_width(n))
+                .chain([header.len()])
+                .max()
+                .unwrap_or(0)
+                .min(NAME_WIDTH)
+        };
+        let (nw, uw) = (width_of(&names, "student"), width_of(&users, "username"));
+        let column_totals: Vec<String> = (0..book.columns.len())
+            .map(|i| {
+                let s = book.column_summary(i);
+                format!("{}/{}", s.pass, s.pass + s.fail + s.unknown + s.pending)
+            })
+            .collect();
+        let cw: Vec<usize> = column_totals
+            .iter()
+            .enumerate()
+            .map(|(i, t)| t.len().max((i + 1).to_string().len()))
+            .collect();
+        Layout {
+            names,
+            users,
+            nw,
+            uw,
+            column_totals,
+            cw,
+        }
     }
-    out.push_str("  passed\n");
 
-    for (student, (name, user)) in book.students.iter().zip(names.iter().zip(&users)) {
-        out.push_str(&cell(name, nw, Alignment::Left));
+    /// The header: the step numbers.
+    fn header(&self, out: &mut String) {
+        out.push_str(&cell("student", self.nw, Alignment::Left));
         out.push_str("  ");
-        out.push_str(&cell(user, uw, Alignment::Left));
+        out.push_str(&cell("username", self.uw, Alignment::Left));
+        for (i, w) in self.cw.iter().enumerate() {
+            out.push_str("  ");
+            out.push_str(&cell(&(i + 1).to_string(), *w, Alignment::Center));
+        }
+        out.push_str("  passed\n");
+    }
+
+    /// One student's row: a mark per step and their total.
+    fn student_row(&self, out: &mut String, book: &Gradebook, index: usize, color: bool) {
+        let student = &book.students[index];
+        out.push_str(&cell(&self.names[index], self.nw, Alignment::Left));
+        out.push_str("  ");
+        out.push_str(&cell(&self.users[index], self.uw, Alignment::Left));
         let cells = student.cells(&book.columns);
-        for (c, w) in cells.iter().zip(&cw) {
+        for (c, w) in cells.iter().zip(&self.cw) {
             out.push_str("  ");
             let m = mark(c.map(|s| s.status), color);
             // Pad around the mark by its visible width (one column), not its bytes.
@@ -108,36 +124,49 @@ pub fn render(book: &Gradebook, color: bool) -> String {
             out.push_str(&m);
             out.push_str(&" ".repeat(w - 1 - left));
         }
-        let s = student.summary();
-        let counted = s.pass + s.fail + s.unknown + s.pending;
         if student.problem.is_some() {
             out.push_str("  not graded\n");
         } else {
-            let mut extra = Vec::new();
-            if s.fail > 0 {
-                extra.push(format!("{} ✗", s.fail));
-            }
-            if s.unknown > 0 {
-                extra.push(format!("{} ?", s.unknown));
-            }
-            let extra = if extra.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", extra.join(", "))
-            };
-            out.push_str(&format!("  {}/{counted}{extra}\n", s.pass));
+            out.push_str(&format!("  {}\n", student_total(&student.summary())));
         }
     }
-    out.push_str(&cell("class", nw + 2 + uw, Alignment::Left));
-    for (t, w) in column_totals.iter().zip(&cw) {
-        out.push_str("  ");
-        out.push_str(&cell(t, *w, Alignment::Center));
+
+    /// The class's row: per step, how many passed.
+    fn class_row(&self, out: &mut String, total: &Summary) {
+        out.push_str(&cell("class", self.nw + 2 + self.uw, Alignment::Left));
+        for (t, w) in self.column_totals.iter().zip(&self.cw) {
+            out.push_str("  ");
+            out.push_str(&cell(t, *w, Alignment::Center));
+        }
+        out.push_str(&format!(
+            "  {}/{}\n",
+            total.pass,
+            total.pass + total.fail + total.unknown + total.pending
+        ));
     }
-    out.push_str(&format!(
-        "  {}/{}\n\nsteps:\n",
-        total.pass,
-        total.pass + total.fail + total.unknown + total.pending
-    ));
+}
+
+/// `PASSED/COUNTED`, with the failed and unknown counts when there are any.
+fn student_total(s: &Summary) -> String {
+    let counted = s.pass + s.fail + s.unknown + s.pending;
+    let mut extra = Vec::new();
+    if s.fail > 0 {
+        extra.push(format!("{} ✗", s.fail));
+    }
+    if s.unknown > 0 {
+        extra.push(format!("{} ?", s.unknown));
+    }
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", extra.join(", "))
+    };
+    format!("{}/{counted}{extra}", s.pass)
+}
+
+/// The legend below the table: each step's number, id, completion and title.
+fn legend(out: &mut String, book: &Gradebook) {
+    out.push_str("\nsteps:\n");
     let iw = book.columns.len().to_string().len();
     let idw = book.columns.iter().map(|c| c.id().len()).max().unwrap_or(0);
     for (i, c) in book.columns.iter().enumerate() {
@@ -155,6 +184,27 @@ pub fn render(book: &Gradebook, color: bool) -> String {
             printable(&c.step_title),
         ));
     }
+}
+
+pub fn render(book: &Gradebook, color: bool) -> String {
+    let mut out = String::new();
+    let total = book.summary();
+    let graded = book.students.iter().filter(|s| s.problem.is_none()).count();
+    out.push_str(&format!(
+        "{} against {}: {} students ({} graded) × {} steps\n\n",
+        printable(&book.roster),
+        printable(&book.registry),
+        book.students.len(),
+        graded,
+        book.columns.len()
+    ));
+    let layout = Layout::of(book);
+    layout.header(&mut out);
+    for index in 0..book.students.len() {
+        layout.student_row(&mut out, book, index, color);
+    }
+    layout.class_row(&mut out, &total);
+    legend(&mut out, book);
     let problems: Vec<&str> = book.problems().collect();
     if !problems.is_empty() {
         out.push_str("\nnot graded:\n");
