@@ -7,6 +7,7 @@
 //! stops waiting for the prompt and the session ends with 130.
 
 use console::Term;
+use dialoguer::theme::ColorfulTheme;
 use tokio::sync::mpsc::{self, Receiver, Sender};
 
 use crate::runner::keys::{Keys, Press};
@@ -151,6 +152,38 @@ impl Io {
                 }
             }
         }
+    }
+
+    /// A yes/no question; `Err(Interrupted)` on Ctrl-C.
+    pub async fn confirm(&mut self, question: &str, default: bool) -> Result<bool, Interrupted> {
+        let term = self.term.clone();
+        let question = question.to_string();
+        self.prompt(move || {
+            dialoguer::Confirm::with_theme(&ColorfulTheme::default())
+                .with_prompt(question)
+                .default(default)
+                .interact_on(&term)
+        })
+        .await
+    }
+
+    /// A choice among `items` (arrow keys, Enter); `Ok(None)` when the learner leaves with Esc.
+    pub async fn select(
+        &mut self,
+        question: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<Option<usize>, Interrupted> {
+        let term = self.term.clone();
+        let (question, items) = (question.to_string(), items.to_vec());
+        self.prompt(move || {
+            dialoguer::Select::with_theme(&ColorfulTheme::default())
+                .with_prompt(question)
+                .items(&items)
+                .default(default)
+                .interact_on_opt(&term)
+        })
+        .await
     }
 
     /// Put the terminal back as it was: status line gone, keys muted, cursor shown.

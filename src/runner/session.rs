@@ -228,15 +228,7 @@ impl<'a> Session<'a> {
         for action in &self.lesson.setup {
             io.say(format!("  • {}", setup::describe(action, &ctx)));
         }
-        let term = io.term.clone();
-        let go = io
-            .prompt(move || {
-                dialoguer::Confirm::with_theme(&ColorfulTheme::default())
-                    .with_prompt("Go ahead?")
-                    .default(true)
-                    .interact_on(&term)
-            })
-            .await?;
+        let go = io.confirm("Go ahead?", true).await?;
         if !go {
             io.say("Skipped the setup; some steps may not pass without it.");
             return Ok(());
@@ -347,17 +339,7 @@ impl<'a> Session<'a> {
         let answer = fill(&quiz.answer, &self.vars);
         let mut default = 0;
         loop {
-            let term = io.term.clone();
-            let (q, items) = (question.clone(), choices.clone());
-            let picked = io
-                .prompt(move || {
-                    dialoguer::Select::with_theme(&ColorfulTheme::default())
-                        .with_prompt(q)
-                        .items(&items)
-                        .default(default)
-                        .interact_on_opt(&term)
-                })
-                .await?;
+            let picked = io.select(&question, &choices, default).await?;
             let Some(i) = picked else { return Ok(false) };
             self.progress.record_attempt(self.id(), step.id.as_str());
             self.save(io);

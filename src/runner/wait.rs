@@ -6,7 +6,6 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use dialoguer::theme::ColorfulTheme;
 
 use crate::check::Status;
 use crate::check::report::StepReport;
@@ -258,16 +257,7 @@ impl<'w, 's, 'l> StepWait<'w, 's, 'l> {
             );
             return Flow::Stay;
         }
-        let term = self.io.term.clone();
-        let show = self
-            .io
-            .prompt(move || {
-                dialoguer::Confirm::with_theme(&ColorfulTheme::default())
-                    .with_prompt("Show the solution?")
-                    .default(false)
-                    .interact_on(&term)
-            })
-            .await;
+        let show = self.io.confirm("Show the solution?", false).await;
         match show {
             Err(Interrupted) => return Flow::End(StepEnd::Interrupted),
             Ok(true) => {
