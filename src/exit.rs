@@ -1,4 +1,4 @@
-//! Exit codes, as DESIGN.md's command-line contract fixes them.
+//! Exit codes, as the command-line contract in `docs/ARCHITECTURE.md` fixes them ("Exit codes").
 
 /// Everything passed.
 pub const OK: u8 = 0;

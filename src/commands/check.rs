@@ -6,27 +6,13 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::time::Instant;
 
-use super::{select, usage};
+use super::{select, settings, usage};
+use crate::check::Context;
 use crate::check::report::{self, LessonReport, Summary};
-use crate::check::{Context, Settings};
 use crate::cli::{CheckFormat, Global};
 use crate::exit;
 use crate::lesson::source::{LoadedLesson, Origin};
 use crate::{report as render, trust};
-
-pub fn settings(global: &Global) -> Settings {
-    Settings {
-        registry: global.registry.clone(),
-        insecure: global.insecure_registries.clone(),
-        hub_api: global
-            .hub_api
-            .clone()
-            .unwrap_or_else(|| crate::check::context::DEFAULT_HUB_API.into()),
-        hub_checks: global.hub_api.is_some()
-            || crate::probe::reference::normalize_registry(&global.registry) == "docker.io",
-        use_docker_login: true,
-    }
-}
 
 /// May this lesson run commands? Shipped lessons may; others after the learner allowed them.
 pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
@@ -81,7 +67,7 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
             eprintln!("warning: no lesson here uses the variable `{name}`");
         }
     }
-    let base = Context::new(BTreeMap::new(), settings(global));
+    let base = Context::new(BTreeMap::new(), settings::of(global));
     let mut planned = Vec::new();
     for l in &lessons {
         match report::resolve_variables(&l.lesson, &given, &base.vars) {
@@ -105,7 +91,7 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     let reports: Vec<LessonReport> = runtime.block_on(async {
         let mut reports = Vec::new();
         for ((l, vars), allow) in planned.iter().zip(&allowed) {
-            let ctx = Context::new(vars.clone(), settings(global));
+            let ctx = Context::new(vars.clone(), settings::of(global));
             reports
                 .push(report::evaluate_lesson(&l.lesson, &ctx, args.step.as_deref(), *allow).await);
         }
@@ -114,9 +100,9 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     let elapsed = started.elapsed();
 
     let text = match args.format {
-        CheckFormat::Human => render::human::render(&reports),
-        CheckFormat::Json => render::json::render(&reports, args.lesson.is_none()) + "\n",
-        CheckFormat::Junit => render::junit::render("learn-registry check", &reports),
+        CheckFormat::Human => render::lesson::human::render(&reports),
+        CheckFormat::Json => render::lesson::json::render(&reports, args.lesson.is_none()) + "\n",
+        CheckFormat::Junit => render::lesson::junit::render("learn-registry check", &reports),
     };
     super::emit(args.out.as_deref(), &text)?;
     if std::env::var_os("LEARN_REGISTRY_TIMING").is_some() {

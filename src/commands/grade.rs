@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{select, usage};
+use super::{select, settings, usage};
 use crate::cli::{Global, GradeFormat};
 use crate::exit;
 use crate::grade::{self, Gradebook, Options, RetryPolicy, Roster};
@@ -59,7 +59,7 @@ pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
         Err(e) => return usage(e),
     };
     let lesson_refs: Vec<&Lesson> = lessons.iter().map(|l| &l.lesson).collect();
-    let (plan, nothing) = grade::plan(&lesson_refs, &super::check::settings(global));
+    let (plan, nothing) = grade::plan(&lesson_refs, &settings::of(global));
     for id in &nothing {
         if args.lesson.is_some() {
             eprintln!(
@@ -87,7 +87,7 @@ pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
     }
 
     let options = Options {
-        settings: super::check::settings(global),
+        settings: settings::of(global),
         concurrency: args.concurrency.into(),
         retry: RetryPolicy::default(),
     };
@@ -106,7 +106,7 @@ pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
     };
 
     for problem in book.problems() {
-        eprintln!("error: {}", render::table::printable(problem));
+        eprintln!("error: {}", render::gradebook::table::printable(problem));
     }
     let text = match args.format {
         GradeFormat::Table => {
@@ -114,12 +114,12 @@ pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
                 Some(_) => false,
                 None => std::io::stdout().is_terminal() && console::colors_enabled(),
             };
-            render::table::render(&book, color)
+            render::gradebook::table::render(&book, color)
         }
-        GradeFormat::Csv => render::csv::render(&book),
-        GradeFormat::Json => grade::json::render(&book),
-        GradeFormat::Junit => grade::junit::render(&book),
-        GradeFormat::Html => render::html::render(&book),
+        GradeFormat::Csv => render::gradebook::csv::render(&book),
+        GradeFormat::Json => render::gradebook::json::render(&book),
+        GradeFormat::Junit => render::gradebook::junit::render(&book),
+        GradeFormat::Html => render::gradebook::html::render(&book),
     };
     super::emit(args.out.as_deref(), &text)?;
     if std::env::var_os("LEARN_REGISTRY_TIMING").is_some() {
@@ -129,5 +129,17 @@ pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
             elapsed.as_secs_f64() * 1000.0
         );
     }
-    Ok(book.exit_code())
+    Ok(exit_code(&book))
+}
+
+/// The exit code of a grade (`docs/ARCHITECTURE.md`, "Exit codes"): a roster line that could not be
+/// graded is an input error (2), even though the rest of the class was graded and reported; else the
+/// worst cell decides, as for `check`: 1 when one failed, 3 when one could not be verified, 0 when
+/// everything passed.
+fn exit_code(book: &Gradebook) -> u8 {
+    if book.problems().next().is_some() {
+        exit::USAGE
+    } else {
+        book.summary().exit_code()
+    }
 }

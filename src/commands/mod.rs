@@ -8,6 +8,7 @@ mod list;
 mod new;
 mod reset;
 pub mod select;
+mod settings;
 mod start;
 mod status;
 mod test_lesson;

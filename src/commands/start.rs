@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use console::style;
-use dialoguer::theme::ColorfulTheme;
 
 use super::status::{self, State};
 use crate::cli::Global;
@@ -123,7 +122,7 @@ async fn session(
         &chosen.lesson,
         progress,
         lock,
-        super::check::settings(global),
+        super::settings::of(global),
         allow,
         given,
         resume.clone(),
@@ -131,8 +130,8 @@ async fn session(
     let end = s.run(&mut io).await;
     io.restore();
     match end {
-        Err(code) => code,
-        Ok(End::Finished) => {
+        End::BadVariables => exit::USAGE,
+        End::Finished => {
             io.say(format!(
                 "\n{} Lesson `{id}` is done.",
                 style("★").yellow().bold()
@@ -161,11 +160,11 @@ async fn session(
             }
             exit::OK
         }
-        Ok(End::Quit) => {
+        End::Quit => {
             io.say(format!("\nProgress kept. To go on from here: `{resume}`"));
             exit::OK
         }
-        Ok(End::Interrupted) => {
+        End::Interrupted => {
             io.say(format!(
                 "\nInterrupted; progress kept. To go on from here: `{resume}`"
             ));
@@ -218,16 +217,8 @@ async fn choose<'a>(
         .or_else(|| rows.iter().position(|r| r.state == State::NotStarted))
         .unwrap_or(0);
     loop {
-        let term = io.term.clone();
-        let list = items.clone();
         let picked = io
-            .prompt(move || {
-                dialoguer::Select::with_theme(&ColorfulTheme::default())
-                    .with_prompt("Which lesson? (↑/↓, Enter; Esc to leave)")
-                    .items(&list)
-                    .default(default)
-                    .interact_on_opt(&term)
-            })
+            .select("Which lesson? (↑/↓, Enter; Esc to leave)", &items, default)
             .await?;
         let Some(i) = picked else { return Ok(None) };
         let row = &rows[i];
@@ -236,15 +227,7 @@ async fn choose<'a>(
                 "`{}` comes after `{first}`: finish `{first}` first.",
                 row.lesson.lesson.id.as_str()
             ));
-            let term = io.term.clone();
-            let anyway = io
-                .prompt(move || {
-                    dialoguer::Confirm::with_theme(&ColorfulTheme::default())
-                        .with_prompt("Start it anyway?")
-                        .default(false)
-                        .interact_on(&term)
-                })
-                .await?;
+            let anyway = io.confirm("Start it anyway?", false).await?;
             if !anyway {
                 continue;
             }

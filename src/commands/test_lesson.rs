@@ -32,7 +32,7 @@ pub fn run(global: &Global, args: crate::cli::TestLessonArgs) -> miette::Result<
         wait: Duration::from_secs(args.wait),
         progress: args.format == TestFormat::Human && std::io::stderr().is_terminal(),
     };
-    let settings = super::check::settings(global);
+    let settings = super::settings::of(global);
     let result = match test_lesson::run(&catalog, target, settings, &global.vars, &options)? {
         Ok(result) => result,
         Err(code) => return Ok(code),

@@ -1,13 +1,11 @@
 //! `grade`: a whole class, judged from the registry's own state. A roster (`roster`) names the
 //! students and their variables; `evaluate` runs each lesson step's remote checks for each of them,
-//! concurrently and with retries; the result is a `Gradebook`, which the report functions render:
-//! `crate::report::{table, csv, html}` and, beside DESIGN.md's per-lesson JSON and JUnit, `json` and
-//! `junit` here (a student field on each lesson object, a test suite per student).
+//! concurrently and with retries; the result is a `Gradebook`, plain data. Rendering it is
+//! `crate::report::gradebook`'s job, and the exit code `crate::commands`'s, so nothing here imports
+//! either (`docs/ARCHITECTURE.md`, "Data flow").
 
 pub mod evaluate;
 pub mod gradebook;
-pub mod json;
-pub mod junit;
 pub mod retry;
 pub mod roster;
 

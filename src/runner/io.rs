@@ -6,10 +6,11 @@
 //! blocks its thread, so prompts run on a blocking thread and race the channel: on Ctrl-C the runner
 //! stops waiting for the prompt and the session ends with 130.
 
-use console::{Key, Term};
+use console::Term;
+use dialoguer::theme::ColorfulTheme;
 use tokio::sync::mpsc::{self, Receiver, Sender};
 
-use crate::runner::keys::Keys;
+use crate::runner::keys::{Keys, Press};
 use crate::runner::watch::{self, WatchEvent};
 
 /// The learner pressed Ctrl-C (or the terminal went away) during a prompt.
@@ -27,8 +28,23 @@ pub struct Io {
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
-fn key_event(key: Key) -> WatchEvent {
-    WatchEvent::Key(key)
+fn key_event(press: Press) -> WatchEvent {
+    match press {
+        Press::Char(c) => WatchEvent::Key(c),
+        Press::Interrupt => WatchEvent::Interrupt,
+    }
+}
+
+/// `text` as terminal lines ending in `\r\n`: while keys are read the terminal is in raw mode, which
+/// on Unix no longer turns `\n` into a new line at the left margin. Outside raw mode the extra `\r`
+/// changes nothing on screen.
+fn terminal_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for line in text.split('\n') {
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        out.push_str("\r\n");
+    }
+    out
 }
 
 impl Io {
@@ -80,7 +96,7 @@ impl Io {
         if status.is_some() {
             let _ = self.term.clear_line();
         }
-        let _ = self.term.write_line(text.as_ref());
+        let _ = self.term.write_str(&terminal_lines(text.as_ref()));
         if let Some(s) = status {
             self.show_status(&s);
         }
@@ -138,6 +154,38 @@ impl Io {
         }
     }
 
+    /// A yes/no question; `Err(Interrupted)` on Ctrl-C.
+    pub async fn confirm(&mut self, question: &str, default: bool) -> Result<bool, Interrupted> {
+        let term = self.term.clone();
+        let question = question.to_string();
+        self.prompt(move || {
+            dialoguer::Confirm::with_theme(&ColorfulTheme::default())
+                .with_prompt(question)
+                .default(default)
+                .interact_on(&term)
+        })
+        .await
+    }
+
+    /// A choice among `items` (arrow keys, Enter); `Ok(None)` when the learner leaves with Esc.
+    pub async fn select(
+        &mut self,
+        question: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<Option<usize>, Interrupted> {
+        let term = self.term.clone();
+        let (question, items) = (question.to_string(), items.to_vec());
+        self.prompt(move || {
+            dialoguer::Select::with_theme(&ColorfulTheme::default())
+                .with_prompt(question)
+                .items(&items)
+                .default(default)
+                .interact_on_opt(&term)
+        })
+        .await
+    }
+
     /// Put the terminal back as it was: status line gone, keys muted, cursor shown.
     pub fn restore(&mut self) {
         self.clear_status();
@@ -153,5 +201,18 @@ impl Drop for Io {
             t.abort();
         }
         self.restore();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_ends_at_the_left_margin() {
+        assert_eq!(terminal_lines("one"), "one\r\n");
+        assert_eq!(terminal_lines("one\ntwo"), "one\r\ntwo\r\n");
+        assert_eq!(terminal_lines("one\r\n"), "one\r\n\r\n");
+        assert_eq!(terminal_lines(""), "\r\n");
     }
 }

@@ -1,22 +1,54 @@
-//! Single-key actions while the runner waits: a thread reads keys with `console::Term::read_key` and
-//! sends them into the runner's event channel.
+//! Single-key actions while the runner waits: a thread reads key presses through `crossterm` (the
+//! same code on Linux, macOS and Windows terminals, no `unsafe`) and sends them into the runner's
+//! event channel.
 //!
 //! The thread must be able to stand aside: a quiz or a yes/no prompt (dialoguer) reads the same
-//! terminal, and a thread stuck in `read_key` would steal its first key. So the thread never blocks in
-//! `read_key`: it keeps the terminal in non-canonical, no-echo mode (so single key presses become
-//! readable at once; output processing and Ctrl-C's signal are left as they are), polls the input with
-//! a short timeout, and only then reads. `pause` returns once the thread has stopped reading and put the
-//! terminal back as it found it; dropping `Keys` does the same for good.
+//! terminal, and a thread stuck in a blocking read would steal its first key. So the thread never
+//! blocks in a read: while reading it keeps the terminal in raw mode (single key presses become
+//! readable at once, nothing is echoed), polls for an event with a short timeout, and only then
+//! reads. `pause` returns once the thread has stopped reading and put the terminal back as it found
+//! it; dropping `Keys` does the same for good.
+//!
+//! Raw mode also turns off the terminal's own Ctrl-C signal, so the thread reports Ctrl-C as
+//! [`Press::Interrupt`], and on Unix its newline translation, so `Io` ends its lines with `\r\n`.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use console::{Key, Term};
+use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::terminal;
 use tokio::sync::mpsc::Sender;
 
 /// How long one poll of the input waits; also the longest `pause` can take.
 const POLL: Duration = Duration::from_millis(50);
+
+/// A key press the runner may act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    /// A character key, without Ctrl or Alt (`q` and `Q` are different presses).
+    Char(char),
+    /// Ctrl-C, which raw mode delivers as a key rather than a signal.
+    Interrupt,
+}
+
+/// The press an input event means, if any: key releases (which Windows reports), keys other than
+/// characters, and Ctrl or Alt combinations other than Ctrl-C mean nothing here.
+fn press(event: Event) -> Option<Press> {
+    let Event::Key(KeyEvent {
+        code: KeyCode::Char(c),
+        modifiers,
+        kind: KeyEventKind::Press | KeyEventKind::Repeat,
+        ..
+    }) = event
+    else {
+        return None;
+    };
+    if modifiers.contains(KeyModifiers::CONTROL) {
+        return (c == 'c').then_some(Press::Interrupt);
+    }
+    (!modifiers.contains(KeyModifiers::ALT)).then_some(Press::Char(c))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -38,8 +70,8 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// Start the reader; every key read is `wrap`ped and sent to `tx`.
-    pub fn spawn<E: Send + 'static>(tx: Sender<E>, wrap: fn(Key) -> E) -> Keys {
+    /// Start the reader; every key pressed is `wrap`ped and sent to `tx`.
+    pub fn spawn<E: Send + 'static>(tx: Sender<E>, wrap: fn(Press) -> E) -> Keys {
         let shared = Arc::new(Shared {
             state: Mutex::new((Mode::Paused, Mode::Paused)),
             changed: Condvar::new(),
@@ -90,9 +122,8 @@ impl Drop for Keys {
     }
 }
 
-fn read_loop<E>(shared: &Shared, tx: &Sender<E>, wrap: fn(Key) -> E) {
-    let term = Term::stdout();
-    let mut raw = RawInput::default();
+fn read_loop<E>(shared: &Shared, tx: &Sender<E>, wrap: fn(Press) -> E) {
+    let mut raw = RawMode::default();
     loop {
         {
             let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -114,88 +145,96 @@ fn read_loop<E>(shared: &Shared, tx: &Sender<E>, wrap: fn(Key) -> E) {
             }
         }
         raw.enter();
-        if !raw.ready(POLL) {
-            continue;
+        match event::poll(POLL) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            // No terminal to read (it went away): do not spin.
+            Err(_) => {
+                std::thread::sleep(POLL);
+                continue;
+            }
         }
-        match term.read_key() {
-            Ok(key) => {
-                if tx.blocking_send(wrap(key)).is_err() {
+        match event::read() {
+            Ok(event) => {
+                if let Some(p) = press(event)
+                    && tx.blocking_send(wrap(p)).is_err()
+                {
                     raw.restore();
                     return;
                 }
             }
-            // Ctrl-C inside `read_key` comes back as an error after raising SIGINT, which the
-            // runner handles; other errors mean the terminal is gone.
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => std::thread::sleep(POLL),
         }
     }
 }
 
-/// The terminal's input in cbreak mode (no line buffering, no echo), restored on `restore` and drop.
+/// The terminal in raw mode while keys are read, put back on `restore` and drop.
 #[derive(Default)]
-struct RawInput {
-    #[cfg(unix)]
-    saved: Option<libc::termios>,
+struct RawMode {
+    on: bool,
 }
 
-#[cfg(unix)]
-impl RawInput {
-    const FD: libc::c_int = libc::STDIN_FILENO;
-
+impl RawMode {
     fn enter(&mut self) {
-        if self.saved.is_some() {
-            return;
+        if !self.on {
+            self.on = terminal::enable_raw_mode().is_ok();
         }
-        // SAFETY: tcgetattr/tcsetattr on stdin with a termios we own; failures leave it unchanged.
-        unsafe {
-            let mut t = std::mem::zeroed::<libc::termios>();
-            if libc::tcgetattr(Self::FD, &mut t) != 0 {
-                return;
-            }
-            let saved = t;
-            t.c_lflag &= !(libc::ICANON | libc::ECHO);
-            t.c_cc[libc::VMIN] = 1;
-            t.c_cc[libc::VTIME] = 0;
-            if libc::tcsetattr(Self::FD, libc::TCSANOW, &t) == 0 {
-                self.saved = Some(saved);
-            }
-        }
-    }
-
-    fn ready(&self, timeout: Duration) -> bool {
-        let mut fd = libc::pollfd {
-            fd: Self::FD,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        let n = unsafe { libc::poll(&mut fd, 1, timeout.as_millis() as libc::c_int) };
-        n > 0 && fd.revents & libc::POLLIN != 0
     }
 
     fn restore(&mut self) {
-        if let Some(t) = self.saved.take() {
-            // SAFETY: puts back the settings read in `enter`.
-            unsafe {
-                libc::tcsetattr(Self::FD, libc::TCSANOW, &t);
-            }
+        if self.on {
+            let _ = terminal::disable_raw_mode();
+            self.on = false;
         }
     }
 }
 
-#[cfg(not(unix))]
-impl RawInput {
-    fn enter(&mut self) {}
-    // Without poll(2), `read_key` blocks; a prompt right after may lose its first key.
-    fn ready(&self, _timeout: Duration) -> bool {
-        true
-    }
-    fn restore(&mut self) {}
-}
-
-impl Drop for RawInput {
+impl Drop for RawMode {
     fn drop(&mut self) {
         self.restore();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers, kind: KeyEventKind) -> Event {
+        let mut k = KeyEvent::new(code, modifiers);
+        k.kind = kind;
+        Event::Key(k)
+    }
+
+    #[test]
+    fn characters_and_ctrl_c_are_presses_the_rest_is_not() {
+        let none = KeyModifiers::NONE;
+        let press_kind = KeyEventKind::Press;
+        assert_eq!(
+            press(key(KeyCode::Char('c'), none, press_kind)),
+            Some(Press::Char('c'))
+        );
+        assert_eq!(
+            press(key(KeyCode::Char('Q'), KeyModifiers::SHIFT, press_kind)),
+            Some(Press::Char('Q'))
+        );
+        assert_eq!(
+            press(key(KeyCode::Char('c'), KeyModifiers::CONTROL, press_kind)),
+            Some(Press::Interrupt)
+        );
+        assert_eq!(
+            press(key(KeyCode::Char('d'), KeyModifiers::CONTROL, press_kind)),
+            None
+        );
+        assert_eq!(
+            press(key(KeyCode::Char('x'), KeyModifiers::ALT, press_kind)),
+            None
+        );
+        // Windows reports releases too: one press, one action.
+        assert_eq!(
+            press(key(KeyCode::Char('c'), none, KeyEventKind::Release)),
+            None
+        );
+        assert_eq!(press(key(KeyCode::Enter, none, press_kind)), None);
+        assert_eq!(press(Event::FocusGained), None);
     }
 }

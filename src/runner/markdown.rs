@@ -99,108 +99,124 @@ impl Renderer {
         }
     }
 
-    fn event(&mut self, event: Event<'_>) {
-        if let Some(code) = &mut self.code {
-            match event {
-                Event::Text(t) => code.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let code = self.code.take().unwrap_or_default();
-                    let indent = self.indent();
-                    for line in code.trim_end_matches('\n').split('\n') {
-                        let line = self.style(line).cyan().to_string();
-                        self.lines.push(format!("{indent}    {line}"));
-                    }
+    /// Inside a fenced or indented code block: text is kept as it is until the block ends.
+    fn in_code(&mut self, event: Event<'_>) {
+        let Some(code) = &mut self.code else { return };
+        match event {
+            Event::Text(t) => code.push_str(&t),
+            Event::End(TagEnd::CodeBlock) => {
+                let code = self.code.take().unwrap_or_default();
+                let indent = self.indent();
+                for line in code.trim_end_matches('\n').split('\n') {
+                    let line = self.style(line).cyan().to_string();
+                    self.lines.push(format!("{indent}    {line}"));
+                }
+                self.blank();
+            }
+            _ => {}
+        }
+    }
+
+    /// A block or inline element opens.
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => {}
+            Tag::Heading { level, .. } => {
+                self.flush();
+                self.blank();
+                self.heading = Some(level);
+            }
+            Tag::BlockQuote(_) => {
+                self.flush();
+                self.quote += 1;
+            }
+            Tag::CodeBlock(_) => {
+                self.flush();
+                self.code = Some(String::new());
+            }
+            Tag::List(start) => {
+                self.flush();
+                if self.lists.is_empty() {
                     self.blank();
                 }
-                _ => {}
+                self.lists.push(start);
             }
+            Tag::Item => {
+                self.flush();
+                let marker = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        let m = format!("{n}. ");
+                        *n += 1;
+                        m
+                    }
+                    _ => "• ".to_string(),
+                };
+                self.marker = Some(marker);
+            }
+            Tag::Emphasis => self.inline.italic = true,
+            Tag::Strong => self.inline.bold = true,
+            Tag::Link { dest_url, .. } => {
+                self.inline.link = true;
+                self.links.push(dest_url.to_string());
+                self.links.push(self.text.clone());
+            }
+            _ => {}
+        }
+    }
+
+    /// A block or inline element closes.
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => {
+                self.flush();
+                if self.lists.is_empty() {
+                    self.blank();
+                }
+            }
+            TagEnd::Heading(_) => {
+                self.flush();
+                self.heading = None;
+                self.blank();
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush();
+                self.quote = self.quote.saturating_sub(1);
+                self.blank();
+            }
+            TagEnd::List(_) => {
+                self.flush();
+                self.lists.pop();
+                if self.lists.is_empty() {
+                    self.blank();
+                }
+            }
+            TagEnd::Item => self.flush(),
+            TagEnd::Emphasis => self.inline.italic = false,
+            TagEnd::Strong => self.inline.bold = false,
+            TagEnd::Link => {
+                self.inline.link = false;
+                let before = self.links.pop().unwrap_or_default();
+                let url = self.links.pop().unwrap_or_default();
+                let shown =
+                    console::strip_ansi_codes(&self.text[before.len().min(self.text.len())..])
+                        .to_string();
+                if !url.is_empty() && shown.trim() != url && !url.starts_with('#') {
+                    let text = format!(" ({url})");
+                    self.text.push_str(&self.style(text).dim().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        if self.code.is_some() {
+            self.in_code(event);
             return;
         }
         match event {
-            Event::Start(tag) => match tag {
-                Tag::Paragraph => {}
-                Tag::Heading { level, .. } => {
-                    self.flush();
-                    self.blank();
-                    self.heading = Some(level);
-                }
-                Tag::BlockQuote(_) => {
-                    self.flush();
-                    self.quote += 1;
-                }
-                Tag::CodeBlock(_) => {
-                    self.flush();
-                    self.code = Some(String::new());
-                }
-                Tag::List(start) => {
-                    self.flush();
-                    if self.lists.is_empty() {
-                        self.blank();
-                    }
-                    self.lists.push(start);
-                }
-                Tag::Item => {
-                    self.flush();
-                    let marker = match self.lists.last_mut() {
-                        Some(Some(n)) => {
-                            let m = format!("{n}. ");
-                            *n += 1;
-                            m
-                        }
-                        _ => "• ".to_string(),
-                    };
-                    self.marker = Some(marker);
-                }
-                Tag::Emphasis => self.inline.italic = true,
-                Tag::Strong => self.inline.bold = true,
-                Tag::Link { dest_url, .. } => {
-                    self.inline.link = true;
-                    self.links.push(dest_url.to_string());
-                    self.links.push(self.text.clone());
-                }
-                _ => {}
-            },
-            Event::End(tag) => match tag {
-                TagEnd::Paragraph => {
-                    self.flush();
-                    if self.lists.is_empty() {
-                        self.blank();
-                    }
-                }
-                TagEnd::Heading(_) => {
-                    self.flush();
-                    self.heading = None;
-                    self.blank();
-                }
-                TagEnd::BlockQuote(_) => {
-                    self.flush();
-                    self.quote = self.quote.saturating_sub(1);
-                    self.blank();
-                }
-                TagEnd::List(_) => {
-                    self.flush();
-                    self.lists.pop();
-                    if self.lists.is_empty() {
-                        self.blank();
-                    }
-                }
-                TagEnd::Item => self.flush(),
-                TagEnd::Emphasis => self.inline.italic = false,
-                TagEnd::Strong => self.inline.bold = false,
-                TagEnd::Link => {
-                    self.inline.link = false;
-                    let before = self.links.pop().unwrap_or_default();
-                    let url = self.links.pop().unwrap_or_default();
-                    let shown =
-                        console::strip_ansi_codes(&self.text[before.len().min(self.text.len())..])
-                            .to_string();
-                    if !url.is_empty() && shown.trim() != url && !url.starts_with('#') {
-                        let text = format!(" ({url})");
-                        self.text.push_str(&self.style(text).dim().to_string());
-                    }
-                }
-                _ => {}
-            },
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
             Event::Text(t) => self.push_styled(&t),
             Event::Code(t) => {
                 let mut s = self.style(t.to_string()).cyan();

@@ -7,14 +7,17 @@
 //! runner only decides when to run them and how to show the result. `Unknown` (engine down, registry
 //! rate-limited) is shown as waiting, never as a failure.
 //!
-//! `markdown` renders step bodies, `screen` lays out what is shown, `keys` reads single keys without
-//! getting in the way of prompts, `io` owns the terminal and the channel, `session` walks a lesson.
+//! `markdown` renders step bodies, `screen` lays out what is shown, `keys` reads single keys (through
+//! crossterm) without getting in the way of prompts, `action` says what a key asks for, `io` owns the
+//! terminal and the channel, `session` walks a lesson and `wait` is one step's event loop.
 
+pub mod action;
 pub mod io;
 pub mod keys;
 pub mod markdown;
 pub mod screen;
 pub mod session;
+mod wait;
 pub mod watch;
 
 pub use io::{Interrupted, Io};

@@ -5,21 +5,21 @@
 //! quitting (or Ctrl-C, or a crash) loses nothing.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
-use console::{Key, Term};
+use console::Term;
 use dialoguer::theme::ColorfulTheme;
 
 use crate::check::report::{StepReport, evaluate_step, resolve_variables};
-use crate::check::{Context, Outcome, Settings, Status};
+use crate::check::{Context, Outcome, Settings};
 use crate::lesson::model::Quiz;
 use crate::lesson::{Lesson, Step};
 use crate::probe::DockerProbe;
 use crate::progress::{Progress, ProgressLock};
 use crate::runner::io::{Interrupted, Io};
 use crate::runner::screen::{self, fill};
-use crate::runner::watch::{self, WatchEvent};
+use crate::runner::watch;
 use crate::setup;
 
 /// How a lesson session ended.
@@ -31,6 +31,8 @@ pub enum End {
     Quit,
     /// Ctrl-C.
     Interrupted,
+    /// A stored or given variable value no longer fits its pattern (already said why); nothing ran.
+    BadVariables,
 }
 
 impl From<Interrupted> for End {
@@ -51,13 +53,14 @@ pub struct Session<'a> {
     pub given: BTreeMap<String, String>,
     /// The command that resumes this lesson, for the goodbye message.
     pub resume: String,
-    vars: BTreeMap<String, String>,
-    probe: Option<DockerProbe>,
-    engine_down: bool,
-    color: bool,
+    pub(super) vars: BTreeMap<String, String>,
+    pub(super) probe: Option<DockerProbe>,
+    pub(super) engine_down: bool,
+    pub(super) color: bool,
 }
 
-enum StepEnd {
+/// How one step ended.
+pub(super) enum StepEnd {
     Done(Option<StepReport>),
     Quit,
     Interrupted,
@@ -88,19 +91,18 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn id(&self) -> &'a str {
+    pub(super) fn id(&self) -> &'a str {
         self.lesson.id.as_str()
     }
 
-    fn save(&mut self, io: &mut Io) {
+    pub(super) fn save(&mut self, io: &mut Io) {
         if let Err(e) = self.progress.save(self.lock) {
             io.say(format!("warning: progress not saved: {e}"));
         }
     }
 
-    /// The whole lesson. `Ok(code)` for a usage problem found on the way (a stored value that no
-    /// longer fits its pattern), else how it ended.
-    pub async fn run(&mut self, io: &mut Io) -> Result<End, u8> {
+    /// The whole lesson, and how it ended; the command turns that into an exit code.
+    pub async fn run(&mut self, io: &mut Io) -> End {
         io.say(format!(
             "\n{}",
             console::style(format!("Lesson: {}", self.lesson.title.as_str()))
@@ -112,11 +114,11 @@ impl<'a> Session<'a> {
         }
         match self.ask_variables(io).await {
             Ok(true) => {}
-            Ok(false) => return Err(crate::exit::USAGE),
-            Err(Interrupted) => return Ok(End::Interrupted),
+            Ok(false) => return End::BadVariables,
+            Err(Interrupted) => return End::Interrupted,
         }
         if let Err(Interrupted) = self.setup(io).await {
-            return Ok(End::Interrupted);
+            return End::Interrupted;
         }
         let id = self.id();
         let steps = &self.lesson.steps;
@@ -127,7 +129,7 @@ impl<'a> Session<'a> {
             io.say(format!(
                 "Every step of `{id}` is done already (`learn-registry reset {id}` to do it again)."
             ));
-            return Ok(End::Finished);
+            return End::Finished;
         }
         for index in 0..steps.len() {
             if self.progress.is_done(id, steps[index].id.as_str()) {
@@ -135,11 +137,11 @@ impl<'a> Session<'a> {
             }
             match self.step(io, index).await {
                 StepEnd::Done(_) => {}
-                StepEnd::Quit => return Ok(End::Quit),
-                StepEnd::Interrupted => return Ok(End::Interrupted),
+                StepEnd::Quit => return End::Quit,
+                StepEnd::Interrupted => return End::Interrupted,
             }
         }
-        Ok(End::Finished)
+        End::Finished
     }
 
     /// Ask once for the variables that have a prompt and no value; validate against the pattern.
@@ -226,15 +228,7 @@ impl<'a> Session<'a> {
         for action in &self.lesson.setup {
             io.say(format!("  • {}", setup::describe(action, &ctx)));
         }
-        let term = io.term.clone();
-        let go = io
-            .prompt(move || {
-                dialoguer::Confirm::with_theme(&ColorfulTheme::default())
-                    .with_prompt("Go ahead?")
-                    .default(true)
-                    .interact_on(&term)
-            })
-            .await?;
+        let go = io.confirm("Go ahead?", true).await?;
         if !go {
             io.say("Skipped the setup; some steps may not pass without it.");
             return Ok(());
@@ -278,7 +272,11 @@ impl<'a> Session<'a> {
         ctx
     }
 
-    async fn evaluate(&mut self, step: &Step, since: chrono::DateTime<Utc>) -> StepReport {
+    pub(super) async fn evaluate(
+        &mut self,
+        step: &Step,
+        since: chrono::DateTime<Utc>,
+    ) -> StepReport {
         let ctx = self.context(Some(since)).await;
         let report = evaluate_step(step, &ctx, self.allow_commands).await;
         if report
@@ -341,17 +339,7 @@ impl<'a> Session<'a> {
         let answer = fill(&quiz.answer, &self.vars);
         let mut default = 0;
         loop {
-            let term = io.term.clone();
-            let (q, items) = (question.clone(), choices.clone());
-            let picked = io
-                .prompt(move || {
-                    dialoguer::Select::with_theme(&ColorfulTheme::default())
-                        .with_prompt(q)
-                        .items(&items)
-                        .default(default)
-                        .interact_on_opt(&term)
-                })
-                .await?;
+            let picked = io.select(&question, &choices, default).await?;
             let Some(i) = picked else { return Ok(false) };
             self.progress.record_attempt(self.id(), step.id.as_str());
             self.save(io);
@@ -377,188 +365,16 @@ impl<'a> Session<'a> {
         let watcher = watch::engine_events(start, io.sender());
         io.say(screen::keys_line(step, self.color));
         io.listen_keys();
-        let end = self.wait_loop(io, step, start).await;
+        let end = super::wait::run(self, io, step, start).await;
         watcher.abort();
         io.mute_keys();
         io.clear_status();
         end
     }
-
-    async fn wait_loop(
-        &mut self,
-        io: &mut Io,
-        step: &Step,
-        start: chrono::DateTime<Utc>,
-    ) -> StepEnd {
-        let id = self.id();
-        let step_id = step.id.as_str();
-        let human = step.human_only;
-        let mut hints_shown = 0usize;
-        let mut quiet_until: Option<Instant> = None;
-        let mut report = if human {
-            None
-        } else {
-            Some(self.evaluate(step, start).await)
-        };
-        loop {
-            if let Some(r) = &report {
-                if !human && r.status == Status::Pass {
-                    return StepEnd::Done(report);
-                }
-                quiet_until = retry_after(r).map(|d| Instant::now() + d);
-            }
-            let status = match (&report, human) {
-                (_, true) => "when you have done it, press y".to_string(),
-                (Some(r), false) => screen::waiting(r, self.engine_down),
-                (None, false) => "checking…".to_string(),
-            };
-            io.set_status(&status);
-            let event = io.next().await;
-            match event {
-                WatchEvent::Interrupt => return StepEnd::Interrupted,
-                WatchEvent::EngineDown(_) => {
-                    self.engine_down = true;
-                    self.probe = None;
-                }
-                WatchEvent::EngineUp | WatchEvent::Image(_) | WatchEvent::Tick => {
-                    if matches!(event, WatchEvent::Tick)
-                        && quiet_until.is_some_and(|t| Instant::now() < t)
-                    {
-                        continue;
-                    }
-                    if !matches!(event, WatchEvent::Tick) {
-                        self.engine_down = false;
-                    }
-                    if !human {
-                        report = Some(self.evaluate(step, start).await);
-                    }
-                }
-                WatchEvent::Key(key) => {
-                    let width = io.width();
-                    match key {
-                        Key::Char('c') => {
-                            let r = self.evaluate(step, start).await;
-                            self.progress.record_attempt(id, step_id);
-                            self.save(io);
-                            if !human && r.status == Status::Pass {
-                                return StepEnd::Done(Some(r));
-                            }
-                            if r.checks.is_empty() {
-                                io.say("  Nothing to check here; press y once you have done it.");
-                            } else {
-                                let head = if r.status == Status::Fail {
-                                    "Not yet:"
-                                } else {
-                                    "So far:"
-                                };
-                                io.say(format!(
-                                    "{head}\n{}",
-                                    screen::not_yet(&r, width, self.color)
-                                ));
-                            }
-                            if !human {
-                                report = Some(r);
-                            }
-                        }
-                        Key::Char('y') if human => {
-                            let r = self.evaluate(step, start).await;
-                            self.progress.record_attempt(id, step_id);
-                            self.save(io);
-                            match r.status {
-                                Status::Fail => {
-                                    io.say(format!(
-                                        "Not yet:\n{}",
-                                        screen::not_yet(&r, width, self.color)
-                                    ));
-                                    continue;
-                                }
-                                Status::Unknown => io.say(format!(
-                                    "{}\n  Going on with your word for it.",
-                                    screen::not_yet(&r, width, self.color)
-                                )),
-                                _ => {}
-                            }
-                            return StepEnd::Done(Some(r));
-                        }
-                        Key::Char('h') => {
-                            if hints_shown < step.hints.len() {
-                                let text = fill(&step.hints[hints_shown], &self.vars);
-                                hints_shown += 1;
-                                self.progress.record_hint(id, step_id);
-                                self.save(io);
-                                io.say(screen::labelled(
-                                    &format!("hint {hints_shown}/{}:", step.hints.len()),
-                                    &text,
-                                    width,
-                                    self.color,
-                                ));
-                            } else if step.hints.is_empty() {
-                                io.say("  This step has no hints.");
-                            } else {
-                                io.say("  No more hints. Press s for the solution.");
-                            }
-                        }
-                        Key::Char('s') => match &step.solution {
-                            None => io.say("  This step has no solution to show."),
-                            Some(solution) => {
-                                let tried = self
-                                    .progress
-                                    .lesson(id)
-                                    .and_then(|l| l.steps.get(step_id))
-                                    .is_some_and(|s| s.attempts > 0);
-                                if !tried {
-                                    io.say("  Try first: press c to check, and the solution opens once a check has failed.");
-                                    continue;
-                                }
-                                let term = io.term.clone();
-                                let show = io
-                                    .prompt(move || {
-                                        dialoguer::Confirm::with_theme(&ColorfulTheme::default())
-                                            .with_prompt("Show the solution?")
-                                            .default(false)
-                                            .interact_on(&term)
-                                    })
-                                    .await;
-                                match show {
-                                    Err(Interrupted) => return StepEnd::Interrupted,
-                                    Ok(true) => io.say(screen::solution(
-                                        &fill(solution, &self.vars),
-                                        self.color,
-                                    )),
-                                    Ok(false) => {}
-                                }
-                                io.listen_keys();
-                            }
-                        },
-                        Key::Char('o') => match &step.link {
-                            None => io.say("  This step has no page to open."),
-                            Some(link) => {
-                                let url = fill(link, &self.vars);
-                                match open::that_detached(&url) {
-                                    Ok(()) => io.say(format!(
-                                        "  Opening {url} (if no browser shows up, open it yourself)."
-                                    )),
-                                    Err(_) => io.say(format!(
-                                        "  Could not start a browser; open this page yourself: {url}"
-                                    )),
-                                }
-                            }
-                        },
-                        Key::Char('q') | Key::Char('Q') => return StepEnd::Quit,
-                        Key::Char('?') => io.say(screen::help(self.color)),
-                        Key::Char('y') => {
-                            io.say("  This step is checked by itself; press c to check now.")
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// The longest wait a rate-limited check asked for.
-fn retry_after(report: &StepReport) -> Option<Duration> {
+pub(super) fn retry_after(report: &StepReport) -> Option<Duration> {
     report
         .checks
         .iter()

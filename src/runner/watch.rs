@@ -9,7 +9,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use console::Key;
 use futures_util::StreamExt;
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
@@ -34,7 +33,8 @@ pub enum WatchEvent {
     EngineUp,
     /// The slow poll.
     Tick,
-    Key(Key),
+    /// A character key pressed (`crate::runner::action` says what it asks for).
+    Key(char),
     /// Ctrl-C.
     Interrupt,
 }

@@ -1,11 +1,11 @@
-//! `grade --format json`: DESIGN.md's lesson objects (`{"lesson", "steps", "summary"}`, as `check`
-//! prints them), one per student × graded lesson, each with `student`, `username` and `line` (the
-//! roster line). A roster line that could not be graded gives one object per lesson with no steps and
-//! an `error` saying why, so a script sees every student.
+//! `grade --format json`: the lesson objects of `check` (`{"lesson", "steps", "summary"}`, as
+//! `docs/ARCHITECTURE.md` fixes them under "JSON report"), one per student × graded lesson, each with
+//! `student`, `username` and `line` (the roster line). A roster line that could not be graded gives
+//! one object per lesson with no steps and an `error` saying why, so a script sees every student.
 
 use serde_json::{Value, json};
 
-use super::Gradebook;
+use crate::grade::Gradebook;
 
 pub fn value(book: &Gradebook) -> Value {
     let mut lessons: Vec<(&str, &str)> = Vec::new();
@@ -36,7 +36,7 @@ pub fn value(book: &Gradebook) -> Value {
             }
             None => {
                 for lesson in &student.lessons {
-                    list.push(who(crate::report::json::lesson(lesson)));
+                    list.push(who(crate::report::lesson::json::lesson(lesson)));
                 }
             }
         }

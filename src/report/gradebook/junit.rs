@@ -5,8 +5,8 @@
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::Gradebook;
-use crate::report::junit::check_case;
+use crate::grade::Gradebook;
+use crate::report::lesson::junit::check_case;
 
 pub fn render(book: &Gradebook) -> String {
     let mut report = Report::new("learn-registry grade");

@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::check::Outcome;
 use crate::check::Status;
-use crate::check::report::StepReport;
-use crate::grade::{Gradebook, completion};
+use crate::check::report::{StepReport, Summary};
+use crate::grade::{Gradebook, StudentGrade, completion};
 
 const STYLE: &str = r#"
 :root { --pass: #2e9d57; --fail: #d64541; --unknown: #e0a526; --none: #c9ced6; --ink: #1d2330; }
@@ -122,10 +122,9 @@ fn detail(step: &StepReport) -> String {
     out
 }
 
-pub fn render(book: &Gradebook) -> String {
+/// The page's head (with its Content-Security-Policy) and the summary above the heatmap.
+fn page_head(h: &mut String, book: &Gradebook, total: &Summary) {
     let script_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
-    let total = book.summary();
-    let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str(&format!(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'\">\n"
@@ -154,6 +153,10 @@ pub fn render(book: &Gradebook) -> String {
          <span><i style=\"background:var(--none)\"></i>not graded</span> \
          Hover a cell for what was expected and found; click it for details.</p>\n",
     );
+}
+
+/// The table's two header rows: a cell per lesson spanning its steps, then a cell per step.
+fn table_head(h: &mut String, book: &Gradebook) {
     h.push_str("<div class=\"wrap\">\n<table id=\"heatmap\">\n<thead>\n<tr><th rowspan=\"2\" class=\"name\">Student</th><th rowspan=\"2\" class=\"name\">Username</th>");
     // One header cell per lesson, spanning its steps.
     let mut i = 0;
@@ -180,46 +183,52 @@ pub fn render(book: &Gradebook) -> String {
         ));
     }
     h.push_str("</tr>\n</thead>\n<tbody>\n");
-    for student in &book.students {
+}
+
+/// One student's row: a cell per graded step (or why the line was not graded) and their total.
+fn student_row(h: &mut String, book: &Gradebook, student: &StudentGrade) {
+    h.push_str(&format!(
+        "<tr data-line=\"{}\"><th class=\"name\" scope=\"row\" title=\"{}\">{}</th><td class=\"user\">{}</td>",
+        student.line,
+        attr(&student.student),
+        text(&student.student),
+        text(&student.username)
+    ));
+    if let Some(problem) = &student.problem {
         h.push_str(&format!(
-            "<tr data-line=\"{}\"><th class=\"name\" scope=\"row\" title=\"{}\">{}</th><td class=\"user\">{}</td>",
-            student.line,
-            attr(&student.student),
-            text(&student.student),
-            text(&student.username)
+            "<td class=\"problem\" colspan=\"{}\"><div>not graded: {}</div></td></tr>\n",
+            book.columns.len() + 1,
+            text(problem)
         ));
-        if let Some(problem) = &student.problem {
-            h.push_str(&format!(
-                "<td class=\"problem\" colspan=\"{}\"><div>not graded: {}</div></td></tr>\n",
-                book.columns.len() + 1,
-                text(problem)
-            ));
-            continue;
-        }
-        for (c, cell) in book.columns.iter().zip(student.cells(&book.columns)) {
-            match cell {
-                Some(step) => h.push_str(&format!(
-                    "<td class=\"cell {status}\" tabindex=\"0\" data-status=\"{status}\" data-step=\"{id}\" data-who=\"{who}\" title=\"{hover}\" data-detail=\"{detail}\">{mark}</td>",
-                    status = step.status.as_str(),
-                    id = attr(&c.id()),
-                    who = attr(&student.student),
-                    hover = attr(&hover(step)),
-                    detail = attr(&detail(step)),
-                    mark = mark(step.status),
-                )),
-                None => h.push_str(&format!(
-                    "<td class=\"cell none\" data-status=\"none\" data-step=\"{}\"></td>",
-                    attr(&c.id())
-                )),
-            }
-        }
-        let s = student.summary();
-        h.push_str(&format!(
-            "<td class=\"total\">{}/{}</td></tr>\n",
-            s.pass,
-            s.pass + s.fail + s.unknown + s.pending
-        ));
+        return;
     }
+    for (c, cell) in book.columns.iter().zip(student.cells(&book.columns)) {
+        match cell {
+            Some(step) => h.push_str(&format!(
+                "<td class=\"cell {status}\" tabindex=\"0\" data-status=\"{status}\" data-step=\"{id}\" data-who=\"{who}\" title=\"{hover}\" data-detail=\"{detail}\">{mark}</td>",
+                status = step.status.as_str(),
+                id = attr(&c.id()),
+                who = attr(&student.student),
+                hover = attr(&hover(step)),
+                detail = attr(&detail(step)),
+                mark = mark(step.status),
+            )),
+            None => h.push_str(&format!(
+                "<td class=\"cell none\" data-status=\"none\" data-step=\"{}\"></td>",
+                attr(&c.id())
+            )),
+        }
+    }
+    let s = student.summary();
+    h.push_str(&format!(
+        "<td class=\"total\">{}/{}</td></tr>\n",
+        s.pass,
+        s.pass + s.fail + s.unknown + s.pending
+    ));
+}
+
+/// The footer: the class's completion per step, and the whole class's total.
+fn table_foot(h: &mut String, book: &Gradebook, total: &Summary) {
     h.push_str("</tbody>\n<tfoot>\n<tr><th colspan=\"2\" class=\"name\">Class completion</th>");
     for (i, c) in book.columns.iter().enumerate() {
         let s = book.column_summary(i);
@@ -241,6 +250,17 @@ pub fn render(book: &Gradebook) -> String {
         total.pass,
         total.pass + total.fail + total.unknown + total.pending
     ));
+}
+
+pub fn render(book: &Gradebook) -> String {
+    let total = book.summary();
+    let mut h = String::new();
+    page_head(&mut h, book, &total);
+    table_head(&mut h, book);
+    for student in &book.students {
+        student_row(&mut h, book, student);
+    }
+    table_foot(&mut h, book, &total);
     h.push_str("<aside id=\"detail\" hidden><button id=\"detail-close\" aria-label=\"Close\">×</button><h2 id=\"detail-title\"></h2><pre id=\"detail-text\"></pre></aside>\n");
     h.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
     h

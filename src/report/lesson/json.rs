@@ -1,4 +1,5 @@
-//! DESIGN.md's JSON: `{"lesson", "steps": [{"id", "status", "checks": [...]}], "summary"}`.
+//! `check --format json`, in the shape `docs/ARCHITECTURE.md` fixes under "JSON report":
+//! `{"lesson", "steps": [{"id", "status", "checks": [...]}], "summary"}`.
 
 use serde_json::{Value, json};
 
