@@ -655,7 +655,7 @@ fetch_engine28() {
 	rm -rf -- "$ENGINE28/root"
 	mkdir -p -- "$ENGINE28/root"
 	for deb in "$ENGINE28"/debs/*.deb; do dpkg-deb -x "$deb" "$ENGINE28/root"; done
-	for deb in "$ENGINE28"/debs/*.deb; do dpkg-deb -f "$deb" Package Version | paste -sd' '; done >"$ENGINE28/versions"
+	for deb in "$ENGINE28"/debs/*.deb; do dpkg-deb --showformat='${Package} ${Version}\n' -W "$deb"; done >"$ENGINE28/versions"
 	# Keep the lists out of the lab dir's size; the .debs stay for inspection.
 	rm -rf -- "$ENGINE28/apt/lists" "$ENGINE28/apt/cache"
 	log "engine 28: unpacked $(paste -sd, "$ENGINE28/versions")"
@@ -1188,7 +1188,7 @@ print_env() {
 	hub_env
 }
 
-status_line() { printf '%-18s %-9s %s\n' "$1" "$2" "$3"; }
+status_line() { printf '%-20s %-9s %s\n' "$1" "$2" "$3"; }
 image_status() {
 	local id
 	id=$(image_id "$1")

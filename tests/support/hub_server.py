@@ -140,11 +140,19 @@ class Base(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         log(f"{self.name} {self.client_address[0]} {fmt % args}")
 
+    server_header = None
+
+    def version_string(self):
+        # A `Server` given for one answer (Cloudflare's) replaces the default, as a proxy's would.
+        return self.server_header or self.server_version
+
     def send(self, code: int, body: bytes, content_type: str, headers=None):
+        headers = dict(headers or {})
+        self.server_header = headers.pop("Server", None)
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
+        for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
