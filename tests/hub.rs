@@ -1,0 +1,405 @@
+//! The shipped course with its defaults (no `--registry`, no `--hub-api`) against the lab's Docker Hub
+//! simulation (`scripts/lab.sh hub up`): Docker Hub's real names (`registry-1.docker.io`,
+//! `auth.docker.io`, `hub.docker.com`) served on loopback inside a network namespace of the lab's own,
+//! with the real `docker` CLI and dockerd. This is the only place where what is special about Docker
+//! Hub (TLS, `docker.io` naming, Hub tokens, the REST API, the config keys `docker login` writes) meets
+//! the code; every other test points `--registry` at a plain lab registry.
+//!
+//! Tests that show a bug still open in `src/` are `#[ignore = "issue 9: ..."]`, naming the bug; run
+//! them with `cargo test --test hub -- --ignored`.
+
+mod support;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use support::{HubAccount, HubMachine, HubSwitch, Private, Run};
+
+const LESSONS: [&str; 4] = [
+    "docker-hub-account",
+    "tag-an-image",
+    "push-an-image",
+    "pull-an-image",
+];
+
+fn vars<'a>(user: &'a HubAccount, mate: &'a HubAccount) -> [(&'static str, &'a str); 2] {
+    [("username", &user.name), ("classmate", &mate.name)]
+}
+
+fn summary(run: &Run, key: &str) -> u64 {
+    run.lessons()
+        .iter()
+        .map(|l| l["summary"][key].as_u64().unwrap_or(0))
+        .sum()
+}
+
+/// The checks of `kind` in step `step` of a run.
+fn checks_of(run: &Run, step: &str, kind: &str) -> Vec<Value> {
+    run.step(step)["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
+fn assert_all_pass(run: &Run, what: &str) {
+    assert!(
+        summary(run, "fail") == 0 && summary(run, "unknown") == 0 && summary(run, "pass") > 0,
+        "{what}: every check should pass (exit {}):\n{}\n{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(run.code, 0, "{what}: exit code");
+}
+
+fn assert_fails(run: &Run, what: &str) {
+    assert!(
+        summary(run, "fail") > 0,
+        "{what}: a fresh learner should fail (exit {}):\n{}",
+        run.code,
+        run.stdout
+    );
+    assert_eq!(run.code, 1, "{what}: exit code");
+}
+
+/// A learner who signed up, logged in with `docker login -u` and pushed `1.0` (public).
+fn pushed_learner(prefix: &str) -> (HubAccount, HubMachine) {
+    let user = HubAccount::sign_up(prefix);
+    let m = HubMachine::new();
+    m.login(&user);
+    let image = format!("{}:1.0", user.repository());
+    m.tag("my-app:latest", &image);
+    m.d(&["push", &image]);
+    (user, m)
+}
+
+/// The lab's own Hub accounts' passwords (`scripts/lab.sh env`), which no output may show.
+fn lab_secrets() -> Vec<String> {
+    ["LAB_HUB_PASSWORD", "LAB_HUB_PASSWORD2"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .collect()
+}
+
+#[test]
+fn the_course_with_its_defaults_fails_for_a_fresh_learner_and_passes_after_the_real_commands() {
+    // A classmate who pushed their image, as the last lesson expects.
+    let (mate, mate_machine) = pushed_learner("mate");
+    let user = HubAccount::unregistered("lrn");
+    let m = HubMachine::new();
+    let v = vars(&user, &mate);
+    let repo = user.repository();
+
+    // 1. The account: fails before signing up, passes after.
+    assert_fails(&m.check(Some(LESSONS[0]), &v, &[]), "account before sign-up");
+    user.register();
+    assert_all_pass(&m.check(Some(LESSONS[0]), &v, &[]), "account after sign-up");
+
+    // 2. Tagging.
+    assert_fails(&m.check(Some(LESSONS[1]), &v, &[]), "tag before");
+    m.tag("my-app:latest", &format!("{repo}:1.0"));
+    m.tag("my-app:latest", &format!("{repo}:2.0"));
+    assert_all_pass(&m.check(Some(LESSONS[1]), &v, &[]), "tag after");
+
+    // 3. Log in (no server: Docker Hub) and push.
+    let before = m.check(Some(LESSONS[2]), &v, &[]);
+    assert_fails(&before, "push before");
+    assert_eq!(checks_of(&before, "log-in", "logged_in")[0]["status"], "fail");
+    m.login(&user);
+    m.d(&["push", &format!("{repo}:1.0")]);
+    let after = m.check(Some(LESSONS[2]), &v, &[]);
+    assert_all_pass(&after, "push after");
+    let login = &checks_of(&after, "log-in", "logged_in")[0];
+    assert!(
+        login.to_string().contains(&user.name),
+        "the login check names the user: {login}"
+    );
+
+    // 4. Remove and pull again; pull the classmate's image.
+    assert_fails(&m.check(Some(LESSONS[3]), &v, &[]), "pull before");
+    m.d(&["image", "rm", &format!("{repo}:1.0")]);
+    m.d(&["pull", &format!("{repo}:1.0")]);
+    let mate_image = format!("{}:1.0", mate.repository());
+    m.d(&["pull", &mate_image]);
+    m.forget_later(&mate_image);
+    assert_all_pass(&m.check(Some(LESSONS[3]), &v, &[]), "pull after");
+
+    // The whole course in one run passes too, in the human format as well.
+    assert_all_pass(&m.check(None, &v, &[]), "whole course");
+    let human = m.learn(&[
+        "check",
+        "--var",
+        &format!("username={}", user.name),
+        "--var",
+        &format!("classmate={}", mate.name),
+    ]);
+    assert_eq!(human.code, 0, "{}{}", human.stdout, human.stderr);
+
+    let mut secrets = lab_secrets();
+    secrets.extend([user.password.clone(), mate.password.clone()]);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    m.assert_no_secrets(&secrets);
+    mate_machine.assert_no_secrets(&secrets);
+}
+
+#[test]
+fn a_private_repository_is_not_public_and_its_owner_still_passes_the_push() {
+    let (user, m) = pushed_learner("priv");
+    let _private = Private::make_hub(&[&user.repository()]);
+    let run = m.check(
+        Some("push-an-image"),
+        &[("username", &user.name)],
+        &["--step", "public-or-private"],
+    );
+    let public = &checks_of(&run, "public-or-private", "repository_public")[0];
+    assert_eq!(public["status"], "fail", "{}", run.stdout);
+    let run = m.check(
+        Some("push-an-image"),
+        &[("username", &user.name)],
+        &["--step", "push"],
+    );
+    assert_all_pass(&run, "the owner's push of a private repository");
+}
+
+/// The three `auths` keys Docker CLI >= 27.2 writes after a web (device-code) login without a
+/// credential store: the exact key with username and personal access token, and two token keys that
+/// the CLI itself never reads for credentials.
+fn web_login_config(user: &HubAccount, access: &str, refresh: &str) -> Value {
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    json!({
+        "auths": {
+            "https://index.docker.io/v1/": {"auth": b64(format!("{}:{}", user.name, user.password))},
+            "https://index.docker.io/v1/access-token": {"auth": b64(format!("{}:{access}", user.name))},
+            "https://index.docker.io/v1/refresh-token": {"auth": b64(format!("{}:{refresh}", user.name))}
+        }
+    })
+}
+
+const ACCESS_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJsYWItYWNjZXNzLXRva2VuIjp0cnVlfQ.bGFiLWFjY2Vzcy1zaWc";
+const REFRESH_TOKEN: &str = "lab-refresh-token-v1-7d0c9e5b3a214f6e8b1c";
+
+#[test]
+#[ignore = "issue 9: the three-key web login config: every `index.docker.io` key folds to `docker.io` and the refresh token (last in sort order) is used as the password, so a public repository reads as private"]
+fn a_web_login_without_a_credential_store_passes_the_push_lesson() {
+    let (user, pusher) = pushed_learner("web");
+    let m = HubMachine::new();
+    m.write_config(&web_login_config(&user, ACCESS_TOKEN, REFRESH_TOKEN));
+    let run = m.check(Some("push-an-image"), &[("username", &user.name)], &[]);
+    assert_all_pass(&run, "push lesson after a web login");
+    m.assert_no_secrets(&[ACCESS_TOKEN, REFRESH_TOKEN, &user.password]);
+    drop(pusher);
+}
+
+#[test]
+fn no_output_shows_a_password_or_a_token() {
+    // Whatever the checks conclude, neither the login's password nor the web login's tokens may
+    // appear in what `learn-registry` says or stores, in either format.
+    let (user, pusher) = pushed_learner("sec");
+    let m = HubMachine::new();
+    m.write_config(&web_login_config(&user, ACCESS_TOKEN, REFRESH_TOKEN));
+    let v = [("username", user.name.as_str()), ("classmate", "hubbob")];
+    m.check(None, &v, &[]);
+    let mut args = vec!["check".to_string()];
+    for (k, val) in v {
+        args.extend(["--var".into(), format!("{k}={val}")]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    m.learn(&args);
+    m.learn(&["status"]);
+    let mut secrets = lab_secrets();
+    secrets.extend([user.password.clone()]);
+    let mut secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    secrets.extend([ACCESS_TOKEN, REFRESH_TOKEN]);
+    m.assert_no_secrets(&secrets);
+    pusher.assert_no_secrets(&secrets);
+}
+
+/// A `credsStore` helper whose `list` returns all three keys of a web login, as Docker Desktop's
+/// store does after one; `get` answers each key with its own secret.
+fn three_key_store(user: &HubAccount) -> String {
+    format!(
+        r#"#!/bin/sh
+read -r key
+case "$1" in
+list) printf '%s' '{{"https://index.docker.io/v1/":"{name}","https://index.docker.io/v1/access-token":"{name}","https://index.docker.io/v1/refresh-token":"{name}"}}' ;;
+get)
+	case "$key" in
+	https://index.docker.io/v1/) printf '{{"ServerURL":"%s","Username":"{name}","Secret":"{password}"}}' "$key" ;;
+	https://index.docker.io/v1/access-token) printf '{{"ServerURL":"%s","Username":"{name}","Secret":"{access}"}}' "$key" ;;
+	https://index.docker.io/v1/refresh-token) printf '{{"ServerURL":"%s","Username":"{name}","Secret":"{refresh}"}}' "$key" ;;
+	*) echo "credentials not found in native keychain"; exit 1 ;;
+	esac ;;
+*) exit 1 ;;
+esac
+"#,
+        name = user.name,
+        password = user.password,
+        access = ACCESS_TOKEN,
+        refresh = REFRESH_TOKEN,
+    )
+}
+
+#[test]
+fn a_credential_store_listing_the_three_web_login_keys_passes_the_push_lesson() {
+    let (user, pusher) = pushed_learner("store");
+    let m = HubMachine::new();
+    m.install_helper("labstore", &three_key_store(&user));
+    m.write_config(&json!({"auths": {}, "credsStore": "labstore"}));
+    let run = m.check(Some("push-an-image"), &[("username", &user.name)], &[]);
+    assert_all_pass(&run, "push lesson with a three-key credential store");
+    m.assert_no_secrets(&[ACCESS_TOKEN, REFRESH_TOKEN, &user.password]);
+    drop(pusher);
+}
+
+#[test]
+fn a_credential_store_login_is_seen_by_the_login_step() {
+    let (user, _pusher) = pushed_learner("store");
+    let m = HubMachine::new();
+    m.install_helper("labstore", &three_key_store(&user));
+    m.write_config(&json!({"auths": {}, "credsStore": "labstore"}));
+    let run = m.check(
+        Some("push-an-image"),
+        &[("username", &user.name)],
+        &["--step", "log-in"],
+    );
+    assert_all_pass(&run, "the log-in step with a credential store");
+    m.assert_no_secrets(&[ACCESS_TOKEN, REFRESH_TOKEN, &user.password]);
+}
+
+// -------------------------------------------------------------- hub.docker.com misbehaving
+
+/// With hub.docker.com switched to `switch` for this learner, the account check and the repository
+/// check are Unknown (never Pass, never Fail), and their message says each of `cause`.
+fn hub_api_unknown(switch: &str, cause: &[&str]) -> (Value, Value) {
+    let (user, m) = pushed_learner("sw");
+    let _switch = HubSwitch::new(&user.name, switch);
+    let vars = [("username", user.name.as_str())];
+    let account = m.check(
+        Some("docker-hub-account"),
+        &vars,
+        &["--step", "fill-in-the-form"],
+    );
+    let account = checks_of(&account, "fill-in-the-form", "hub_account")[0].clone();
+    let repo = m.check(Some("push-an-image"), &vars, &["--step", "verify-on-hub"]);
+    let repo = checks_of(&repo, "verify-on-hub", "hub_repository")[0].clone();
+    for check in [&account, &repo] {
+        assert_eq!(check["status"], "unknown", "`{switch}`: {check:#}");
+        let text = format!("{} {}", check["message"], check["hint"]).to_lowercase();
+        for word in cause {
+            assert!(
+                text.contains(&word.to_lowercase()),
+                "`{switch}`: `{word}` not said: {check:#}"
+            );
+        }
+    }
+    (account, repo)
+}
+
+#[test]
+#[ignore = "issue 9: a Cloudflare 403 from hub.docker.com counts as \"exists, private\" (hub_repository passes) and hub_account does not name Cloudflare"]
+fn a_cloudflare_block_is_unknown_and_says_so() {
+    hub_api_unknown("cloudflare", &["cloudflare"]);
+}
+
+#[test]
+#[ignore = "issue 9: Cloudflare's HTML challenge (403, \"Just a moment...\") counts as \"exists, private\" and is not named"]
+fn a_cloudflare_challenge_page_is_unknown_and_says_so() {
+    hub_api_unknown("challenge", &["cloudflare"]);
+}
+
+#[test]
+fn hub_down_is_unknown_and_says_so() {
+    hub_api_unknown("down", &["503"]);
+}
+
+/// A rate limit: Unknown, the wait (42 s, give or take the clock) said once, `retry_after_secs` set.
+fn rate_limited(switch: &str) {
+    let (account, repo) = hub_api_unknown(switch, &["rate limit"]);
+    for check in [account, repo] {
+        let secs = check["retry_after_secs"].as_u64().unwrap_or(0);
+        assert!((30..=42).contains(&secs), "`{switch}`: the wait: {check:#}");
+        let message = check["message"].as_str().unwrap();
+        assert_eq!(
+            message.matches("retry").count(),
+            1,
+            "`{switch}`: the wait is said once: {message}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "issue 9: hub.docker.com's 429 with `X-Retry-After` only: the wait is said twice (\"retry after 42s (retry in 42s)\")"]
+fn a_hub_rate_limit_with_x_retry_after_says_the_wait_once() {
+    rate_limited("ratelimit");
+}
+
+#[test]
+#[ignore = "issue 9: hub.docker.com's 429 with `Retry-After` and `X-Retry-After`: the wait is said twice (\"retry after 42s (retry in 42s)\")"]
+fn a_hub_rate_limit_with_both_headers_says_the_wait_once() {
+    rate_limited("ratelimit-both");
+}
+
+// ---------------------------------------------------------------- the simulation itself
+
+#[test]
+fn the_simulation_answers_like_docker_hub() {
+    let (user, m) = pushed_learner("sim");
+    let curl = |args: &[&str]| -> (String, String) {
+        let out = m.command("curl", args).output().unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Anonymous tokens are always issued; a wrong password is refused with the Hub's words.
+    let (body, _) = curl(&[
+        "-s",
+        "https://auth.docker.io/token?service=registry.docker.io&scope=repository:library/nothing:pull",
+    ]);
+    assert!(body.contains("\"token\""), "{body}");
+    let (code, _) = curl(&[
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-u",
+        &format!("{}:wrong", user.name),
+        "https://auth.docker.io/token?service=registry.docker.io",
+    ]);
+    assert_eq!(code, "401");
+    // The REST API: the repository, its tag, the user; missing and private ones are 404 alike.
+    let ns = &user.name;
+    let (body, _) = curl(&[
+        "-s",
+        &format!("https://hub.docker.com/v2/namespaces/{ns}/repositories/python-canvas-client"),
+    ]);
+    assert!(body.contains("\"is_private\": false"), "{body}");
+    let (headers, _) = curl(&["-sI", &format!("https://hub.docker.com/v2/users/{ns}/")]);
+    assert!(headers.contains("X-RateLimit-Remaining"), "{headers}");
+    let _private = Private::make_hub(&[&user.repository()]);
+    for path in [
+        format!("/v2/namespaces/{ns}/repositories/python-canvas-client"),
+        format!("/v2/namespaces/{ns}/repositories/nothing"),
+    ] {
+        let (code, _) = curl(&[
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            &format!("https://hub.docker.com{path}"),
+        ]);
+        assert_eq!(code, "404", "{path}");
+    }
+    // A missing repository is refused (401 from the registry), not "not found", even to its owner.
+    let out = m.docker_output(&["pull", &format!("{ns}/nothing:1.0")], None);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("denied"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
