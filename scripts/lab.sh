@@ -10,6 +10,13 @@
 #   scripts/lab.sh stop-engine | start-engine                   the lab's Docker Engine
 #   scripts/lab.sh stop-token-server | start-token-server
 #   scripts/lab.sh stop-podman | start-podman
+#   scripts/lab.sh stop-engines28 | start-engines28              Docker 28.5, both image stores
+#   scripts/lab.sh hub up|down|env|status                       the Docker Hub simulation alone
+#   scripts/lab.sh hub set SWITCH [NAME]   how hub.docker.com answers (for everyone, or about NAME):
+#                                          ok | cloudflare | challenge | down | ratelimit | ratelimit-both
+#   scripts/lab.sh hub exec COMMAND...     run COMMAND inside the simulation with DOCKER_HOST = its engine
+#                                          and DOCKER_CONFIG = hub/client unless set,
+#                                          e.g. `scripts/lab.sh hub exec docker login -u hubalice --password-stdin`
 #   scripts/lab.sh deps               install missing Debian packages (apt-get), nothing else
 #
 # Components (all state under $LAB_DIR, default <repo>/.lab; every port is on 127.0.0.1 only):
@@ -30,12 +37,33 @@
 #               with its own containers.conf, storage.conf (vfs) and registries.conf (lab registries are
 #               insecure). If it cannot run, `up` warns and LAB_PODMAN_HOST is empty. LAB_PODMAN=off skips it.
 #   image       my-app:latest, built offline FROM scratch (a text file and Debian's static busybox) in the
-#               engine, then copied into podman's store with `docker save | docker load` (same image ID).
+#               engine, then copied into podman's store and the other engines with `docker save | docker
+#               load` (same config digest: the same image ID, except on the containerd store).
+#   engine 28   Debian sid's docker.io 28.5 with its containerd (2.1) and runc, fetched once with `apt-get
+#               download` through a private APT configuration under engine28/ (the system's sources are
+#               never changed) and unpacked with `dpkg-deb -x`, never installed. Two dockerds: classic
+#               image store (vfs; docker28-classic/docker.sock) and containerd image store
+#               (`containerd-snapshotter`, native snapshotter; docker28-containerd/docker.sock). sid's
+#               runc needs a newer glibc than Debian 12 has, so the system's runc stands in (containers
+#               are never run; images are only built, tagged, pushed and pulled). LAB_DOCKER28=off skips.
+#   hub         Docker Hub simulated with real parts under its real names, in a network namespace of the
+#               lab's own (see the "Docker Hub simulation" section below): registry-1.docker.io
+#               (docker-registry, token auth), auth.docker.io and hub.docker.com
+#               (tests/support/hub_server.py), a dockerd 20.10 inside, a lab CA. Nothing outside loopback
+#               is contacted; the machine's /etc/hosts and CA store are never touched. Accounts hubalice
+#               and hubbob (LAB_HUB_USER[2], LAB_HUB_PASSWORD[2]); tests add their own. LAB_HUB=off skips.
+#               By hand: `scripts/lab.sh hub exec docker login -u hubalice --password-stdin`, then
+#               `scripts/lab.sh hub exec docker push hubalice/python-canvas-client:1.0`, or
+#               `scripts/lab.sh hub exec target/debug/learn-registry check --var username=hubalice`.
 #
-# Settings (environment): LAB_DIR, the four ports above, LAB_PODMAN=off, LAB_TIMEOUT (engine start, 60s).
+# Settings (environment): LAB_DIR, the four ports above, LAB_PODMAN=off, LAB_DOCKER28=off, LAB_HUB=off,
+# LAB_TIMEOUT (engine start, 60s).
 # Output of `env`: DOCKER_HOST (= LAB_DOCKER_HOST), LAB_PODMAN_HOST, LAB_IMAGE, LAB_REGISTRY{,_HTPASSWD,_TOKEN},
 # LAB_TOKEN_{REALM,SERVICE,ISSUER,CERT}, LAB_PRIVATE_REPOS_FILE, LAB_HTPASSWD_{USER,PASSWORD}[2],
-# LAB_TOKEN_{USER,PASSWORD}[2|3]. `status` exits 1 if something is not running.
+# LAB_TOKEN_{USER,PASSWORD}[2|3], LAB_DOCKER28_HOST, LAB_DOCKER28_CONTAINERD_HOST (empty when not
+# running), LAB_HUB_RUN (hub/run: `hub/run COMMAND` runs inside the simulation; empty when off),
+# LAB_HUB_{CA,DOCKER_HOST,ACCOUNTS_FILE,PRIVATE_FILE,SWITCHES_FILE,REGISTRY_ROOT},
+# LAB_HUB_{USER,PASSWORD}[2]. `status` exits 1 if something is not running.
 #
 # Known quirk: through Podman's Docker API, `docker login` (POST /auth) uses plain HTTP only for
 # "localhost:PORT" names, so Podman learners log in to localhost:5002, not 127.0.0.1:5002 (pushes and
@@ -204,7 +232,8 @@ deps() {
 	have curl || missing+=(curl)
 	have chromium || missing+=(chromium) # tests/grade.rs renders the HTML report headless
 	[[ -x /usr/bin/time ]] || missing+=(time) # scripts/bench-grade.sh: peak memory
-	{ have flock && have setsid; } || missing+=(util-linux)
+	{ have flock && have setsid && have unshare && have nsenter; } || missing+=(util-linux)
+	have ip || missing+=(iproute2) # the Hub simulation's loopback
 	[[ -x $SYSTEM_PYTHON ]] || missing+=(python3)
 	"$SYSTEM_PYTHON" -c 'import cryptography' 2>/dev/null || missing+=(python3-cryptography)
 	((${#missing[@]})) || return 0
@@ -1038,12 +1067,13 @@ hub_down() {
 	stop_hub_registry
 	if pid=$(hub_ns_pid); then
 		# Any process still inside (a test's docker CLI left behind) would keep the namespace alive.
-		local left
-		left=$(for p in /proc/[0-9]*; do
+		local left='' p ns
+		ns=$(readlink "/proc/$pid/ns/net")
+		for p in /proc/[0-9]*; do
 			p=${p#/proc/}
-			[[ $p != "$pid" && $(readlink "/proc/$p/ns/net" 2>/dev/null) == "$(readlink "/proc/$pid/ns/net")" ]] && echo "$p"
-		done | paste -sd' ')
-		[[ -z $left ]] || warn "hub namespace: processes still inside (pids $left) keep it alive; stop them"
+			if [[ $p != "$pid" && $(readlink "/proc/$p/ns/net" 2>/dev/null || true) == "$ns" ]]; then left+=" $p"; fi
+		done
+		[[ -z $left ]] || warn "hub namespace: processes still inside (pids${left}) keep it alive; stop them"
 	fi
 	stop_hub_ns
 }
@@ -1296,7 +1326,9 @@ hub_main() {
 	exec)
 		[[ $# -gt 0 ]] || die "usage: scripts/lab.sh hub exec COMMAND [ARGS...]"
 		[[ -x $HUB/run ]] || die "the Docker Hub simulation is not set up (scripts/lab.sh hub up)"
-		DOCKER_HOST=unix://$HUB_SOCK exec "$HUB/run" "$@"
+		# A client config of the simulation's own unless one is given: a login by hand never lands in
+		# the user's ~/.docker.
+		DOCKER_HOST=unix://$HUB_SOCK DOCKER_CONFIG=${DOCKER_CONFIG:-$HUB/client} exec "$HUB/run" "$@"
 		;;
 	*) die "usage: scripts/lab.sh hub up|down|env|status|set SWITCH [NAME]|exec COMMAND..." ;;
 	esac
