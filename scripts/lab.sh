@@ -746,6 +746,8 @@ start_docker28() {
 	rm -f -- "$dir/dockerd.pid"
 	pid_of "$dir/exec/containerd/containerd.pid" "$dir/exec/containerd" >/dev/null ||
 		rm -f -- "$dir/exec/containerd/containerd.pid"
+	# Note: Debian 12's skopeo `docker-daemon:` transport speaks API 1.22, which 28.5 refuses (its floor,
+	# also for DOCKER_MIN_API_VERSION, is 1.24); copy out with `docker save` and `docker-archive:` instead.
 	spawn "$dir/dockerd.log" env PATH="$ENGINE28/bin:$PATH" "${args[@]}"
 	wait_until "$TIMEOUT" "dockerd 28 $mode" "$dir/dockerd.log" "$SPAWNED_PID" sock_ping "$sock" || return 1
 	log "engine 28 $mode: started (pid $SPAWNED_PID) on unix://$sock"
