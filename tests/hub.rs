@@ -93,7 +93,10 @@ fn the_course_with_its_defaults_fails_for_a_fresh_learner_and_passes_after_the_r
     let repo = user.repository();
 
     // 1. The account: fails before signing up, passes after.
-    assert_fails(&m.check(Some(LESSONS[0]), &v, &[]), "account before sign-up");
+    assert_fails(
+        &m.check(Some(LESSONS[0]), &v, &[]),
+        "account before sign-up",
+    );
     user.register();
     assert_all_pass(&m.check(Some(LESSONS[0]), &v, &[]), "account after sign-up");
 
@@ -106,7 +109,10 @@ fn the_course_with_its_defaults_fails_for_a_fresh_learner_and_passes_after_the_r
     // 3. Log in (no server: Docker Hub) and push.
     let before = m.check(Some(LESSONS[2]), &v, &[]);
     assert_fails(&before, "push before");
-    assert_eq!(checks_of(&before, "log-in", "logged_in")[0]["status"], "fail");
+    assert_eq!(
+        checks_of(&before, "log-in", "logged_in")[0]["status"],
+        "fail"
+    );
     m.login(&user);
     m.d(&["push", &format!("{repo}:1.0")]);
     let after = m.check(Some(LESSONS[2]), &v, &[]);
@@ -177,7 +183,8 @@ fn web_login_config(user: &HubAccount, access: &str, refresh: &str) -> Value {
     })
 }
 
-const ACCESS_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJsYWItYWNjZXNzLXRva2VuIjp0cnVlfQ.bGFiLWFjY2Vzcy1zaWc";
+const ACCESS_TOKEN: &str =
+    "eyJhbGciOiJSUzI1NiJ9.eyJsYWItYWNjZXNzLXRva2VuIjp0cnVlfQ.bGFiLWFjY2Vzcy1zaWc";
 const REFRESH_TOKEN: &str = "lab-refresh-token-v1-7d0c9e5b3a214f6e8b1c";
 
 #[test]
@@ -402,4 +409,115 @@ fn the_simulation_answers_like_docker_hub() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+// ------------------------------------------------------------------------- more login shapes
+
+#[test]
+#[ignore = "issue 9: a stray `registry-1.docker.io` entry (wrong secret) beside `https://index.docker.io/v1/` folds to `docker.io` and wins in sort order; the docker CLI reads only the exact key"]
+fn a_stray_registry_1_entry_does_not_replace_the_hub_login() {
+    let (user, _pusher) = pushed_learner("stray");
+    let m = HubMachine::new();
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    m.write_config(&json!({"auths": {
+        "https://index.docker.io/v1/": {"auth": b64(format!("{}:{}", user.name, user.password))},
+        "registry-1.docker.io": {"auth": b64(format!("{}:an-old-password", user.name))}
+    }}));
+    let run = m.check(Some("push-an-image"), &[("username", &user.name)], &[]);
+    assert_all_pass(&run, "push lesson with a stray registry-1.docker.io entry");
+}
+
+#[test]
+#[ignore = "issue 9: a `credHelpers` entry for `https://index.docker.io/v1/` whose helper's `list` does not name the key (docker-credential-gcloud answers `{}`): `logged_in` says \"no registry login\", though `get` of the exact key (all the docker CLI asks) answers"]
+fn a_cred_helpers_entry_for_the_hub_is_used() {
+    let (user, _pusher) = pushed_learner("helper");
+    let m = HubMachine::new();
+    // `get` answers for the exact Hub key; `list` answers `{}`, as docker-credential-gcloud does.
+    m.install_helper(
+        "labhelper",
+        &format!(
+            "#!/bin/sh\nread -r key\n[ \"$1\" = list ] && printf '{{}}' && exit 0\n\
+             [ \"$1\" = get ] && [ \"$key\" = https://index.docker.io/v1/ ] && \
+             printf '{{\"ServerURL\":\"%s\",\"Username\":\"{}\",\"Secret\":\"{}\"}}' \"$key\" && exit 0\n\
+             echo 'credentials not found in native keychain'; exit 1\n",
+            user.name, user.password
+        ),
+    );
+    m.write_config(
+        &json!({"auths": {}, "credHelpers": {"https://index.docker.io/v1/": "labhelper"}}),
+    );
+    let run = m.check(Some("push-an-image"), &[("username", &user.name)], &[]);
+    assert_all_pass(&run, "push lesson with a credHelpers entry");
+    m.assert_no_secrets(&[&user.password]);
+}
+
+#[test]
+#[ignore = "issue 9: `DOCKER_AUTH_CONFIG` (a config as JSON, read by docker CLI >= 28.2) is not read, so the log-in step fails for a learner logged in that way"]
+fn docker_auth_config_is_read_like_the_cli_does() {
+    let (user, _pusher) = pushed_learner("envcfg");
+    let m = HubMachine::new();
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    let config = json!({"auths": {
+        "https://index.docker.io/v1/": {"auth": b64(format!("{}:{}", user.name, user.password))}
+    }});
+    let mut cmd = m.command(
+        env!("CARGO_BIN_EXE_learn-registry"),
+        &[
+            "check",
+            "push-an-image",
+            "--format",
+            "json",
+            "--var",
+            &format!("username={}", user.name),
+        ],
+    );
+    cmd.env("DOCKER_AUTH_CONFIG", config.to_string());
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
+        stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_all_pass(&run, "push lesson with DOCKER_AUTH_CONFIG");
+    assert!(!run.stdout.contains(&user.password) && !run.stderr.contains(&user.password));
+}
+
+// ------------------------------------------------------------------------------ test-lesson
+
+#[test]
+fn test_lesson_passes_on_every_shipped_lesson_on_the_simulated_hub() {
+    // The classmate pushes, then drops the local name, so the learner really has to pull it.
+    let (mate, mate_machine) = pushed_learner("tlmate");
+    mate_machine.d(&["image", "rm", &format!("{}:1.0", mate.repository())]);
+    let user = HubAccount::sign_up("tl");
+    let m = HubMachine::new();
+    for lesson in LESSONS {
+        let mut cmd = m.command(
+            env!("CARGO_BIN_EXE_learn-registry"),
+            &[
+                "test-lesson",
+                lesson,
+                "--allow-docker-hub",
+                "--var",
+                &format!("username={}", user.name),
+                "--var",
+                &format!("classmate={}", mate.name),
+            ],
+        );
+        cmd.env("LEARN_REGISTRY_TEST_PASSWORD", &user.password);
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success() && text.contains(" 0 failed, 0 could not be verified"),
+            "test-lesson {lesson} (exit {:?}):\n{text}",
+            out.status.code()
+        );
+        assert!(!text.contains(&user.password), "the password was printed");
+    }
 }

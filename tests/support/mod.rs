@@ -272,7 +272,10 @@ impl Machine {
         [
             ("docker 20.10", Some(lab.docker_host.clone())),
             ("docker 28.5 classic store", lab.docker28.clone()),
-            ("docker 28.5 containerd store", lab.docker28_containerd.clone()),
+            (
+                "docker 28.5 containerd store",
+                lab.docker28_containerd.clone(),
+            ),
             ("podman", lab.podman_host.clone()),
         ]
         .into_iter()
@@ -922,17 +925,16 @@ fn lab_vars() -> HashMap<String, String> {
     let mut vars: HashMap<String, String> = std::env::vars()
         .filter(|(k, _)| k.starts_with("LAB_"))
         .collect();
-    if !vars.contains_key("LAB_HUB_RUN") {
-        if let Ok(output) = Command::new("bash")
+    if !vars.contains_key("LAB_HUB_RUN")
+        && let Ok(output) = Command::new("bash")
             .arg(repo_root().join("scripts/lab.sh"))
             .arg("env")
             .output()
-        {
-            for line in String::from_utf8_lossy(&output.stdout).lines() {
-                if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
-                    let v = v.trim_matches('\'').trim_matches('"');
-                    vars.entry(k.to_string()).or_insert_with(|| v.to_string());
-                }
+    {
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+                let v = v.trim_matches('\'').trim_matches('"');
+                vars.entry(k.to_string()).or_insert_with(|| v.to_string());
             }
         }
     }
@@ -959,7 +961,13 @@ pub fn hub() -> &'static Hub {
             private_repos: PathBuf::from(get("LAB_HUB_PRIVATE_FILE")),
         };
         let ping = Command::new(&hub.run)
-            .args(["curl", "-sf", "--max-time", "5", "https://hub.docker.com/healthz"])
+            .args([
+                "curl",
+                "-sf",
+                "--max-time",
+                "5",
+                "https://hub.docker.com/healthz",
+            ])
             .output()
             .unwrap_or_else(|e| panic!("cannot run {} ({e}); {RUN_HUB}", hub.run.display()));
         assert!(
@@ -1216,7 +1224,10 @@ impl HubMachine {
 
     /// `learn-registry ARGS` with the course's defaults (no `--registry`, no `--hub-api`).
     pub fn learn(&self, args: &[&str]) -> Run {
-        let output = self.output(self.command(env!("CARGO_BIN_EXE_learn-registry"), args), None);
+        let output = self.output(
+            self.command(env!("CARGO_BIN_EXE_learn-registry"), args),
+            None,
+        );
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         Run {
             code: output.status.code().unwrap_or(-1),
