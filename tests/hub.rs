@@ -521,3 +521,76 @@ fn test_lesson_passes_on_every_shipped_lesson_on_the_simulated_hub() {
         assert!(!text.contains(&user.password), "the password was printed");
     }
 }
+
+// ------------------------------------------------------------------------------------ grade
+
+/// The status of step `step` for the roster line of `username` in a `grade --format json` run.
+fn graded<'a>(run: &'a Run, username: &str, step: &str) -> &'a Value {
+    run.lessons()
+        .into_iter()
+        .find(|l| l["username"] == username)
+        .unwrap_or_else(|| panic!("no `{username}` in {}", run.stdout))["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == step)
+        .unwrap_or_else(|| panic!("no step `{step}` for `{username}`"))
+}
+
+#[test]
+fn grade_tells_apart_who_pushed_who_pushed_the_wrong_tag_and_who_did_not() {
+    let (pushed, _m1) = pushed_learner("gpush");
+    let wrong = HubAccount::sign_up("gwrong");
+    let m2 = HubMachine::new();
+    m2.login(&wrong);
+    let wrong_image = format!("{}:3.0", wrong.repository());
+    m2.tag("my-app:latest", &wrong_image);
+    m2.d(&["push", &wrong_image]);
+    let (private, _m3) = pushed_learner("gpriv");
+    let _private = Private::make_hub(&[&private.repository()]);
+    let nothing = HubAccount::sign_up("gnone");
+
+    let dir = tempfile::TempDir::new().unwrap();
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        format!(
+            "student,username\nPushed,{}\nWrong tag,{}\nPrivate,{}\nNothing,{}\n",
+            pushed.name, wrong.name, private.name, nothing.name
+        ),
+    )
+    .unwrap();
+    let grader = HubMachine::new();
+    let run = grader.learn(&[
+        "grade",
+        "--roster",
+        roster.to_str().unwrap(),
+        "--lesson",
+        "push-an-image",
+        "--format",
+        "json",
+    ]);
+    assert!(run.json.is_array(), "{}{}", run.stdout, run.stderr);
+    for step in ["push", "verify-on-hub", "public-or-private"] {
+        assert_eq!(
+            graded(&run, &pushed.name, step)["status"],
+            "pass",
+            "{step}: {}",
+            run.stdout
+        );
+    }
+    let push = graded(&run, &wrong.name, "push");
+    assert_eq!(push["status"], "fail");
+    assert!(push.to_string().contains("3.0"), "the tags it has: {push}");
+    for user in [&private.name, &nothing.name] {
+        assert_eq!(graded(&run, user, "push")["status"], "fail", "{user}");
+        assert_eq!(
+            graded(&run, user, "public-or-private")["status"],
+            "fail",
+            "{user}"
+        );
+    }
+    // Anonymously, as the grader asks, Docker Hub answers a private repository and a missing one
+    // alike (404 on hub.docker.com, 401 on the registry), so those two cannot be told apart here.
+    grader.assert_no_secrets(&[&pushed.password, &wrong.password, &private.password]);
+}
