@@ -874,6 +874,10 @@ start_hub_ns() {
 		return 0
 	fi
 	have unshare && have nsenter || die "unshare and nsenter (util-linux) are needed for the Hub simulation"
+	# Whatever still runs from an earlier namespace (its holder died) listens where nobody can reach it.
+	stop_hub_engine
+	stop_hub_server
+	stop_hub_registry
 	spawn "$HUB/ns.log" unshare --net --mount --propagation private -- bash -c \
 		'ip link set lo up && mount --bind "$1" /etc/hosts && exec -a "learn-registry-hub $1" sleep infinity' \
 		hub-ns "$HUB/hosts"
