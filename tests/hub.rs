@@ -3,7 +3,10 @@
 //! `auth.docker.io`, `hub.docker.com`) served on loopback inside a network namespace of the lab's own,
 //! with the real `docker` CLI and dockerd. This is the only place where what is special about Docker
 //! Hub (TLS, `docker.io` naming, Hub tokens, the REST API, the config keys `docker login` writes) meets
-//! the code; every other test points `--registry` at a plain lab registry.
+//! the code; every other test points `--registry` at a plain lab registry. Covered: `check` of every
+//! lesson before and after the real commands, `start` through the whole course in a pty, `test-lesson`
+//! on every lesson, `grade` of a roster, the login shapes a learner's machine really has, hub.docker.com
+//! misbehaving (Cloudflare, down, rate limits), and that no output shows a password or a token.
 //!
 //! Tests that show a bug still open in `src/` are `#[ignore = "issue 9: ..."]`, naming the bug; run
 //! them with `cargo test --test hub -- --ignored`.
@@ -593,4 +596,179 @@ fn grade_tells_apart_who_pushed_who_pushed_the_wrong_tag_and_who_did_not() {
     // Anonymously, as the grader asks, Docker Hub answers a private repository and a missing one
     // alike (404 on hub.docker.com, 401 on the registry), so those two cannot be told apart here.
     grader.assert_no_secrets(&[&pushed.password, &wrong.password, &private.password]);
+}
+
+// ------------------------------------------------------------------------- start, in a pty
+
+const DOWN: &str = "\x1b[B";
+
+/// `learn-registry start` in a pseudo-terminal inside the simulation, with what it printed so far.
+struct Runner {
+    session: expectrl::session::OsSession,
+    seen: String,
+}
+
+impl Runner {
+    fn start(m: &HubMachine, args: &[&str]) -> Runner {
+        let mut all = vec!["start"];
+        all.extend(args);
+        let mut cmd = m.terminal_command(env!("CARGO_BIN_EXE_learn-registry"), &all);
+        cmd.env("TERM", "xterm")
+            .env("BROWSER", "/bin/true")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        let mut session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+        let _ = session.get_process_mut().set_window_size(200, 50);
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+        Runner {
+            session,
+            seen: String::new(),
+        }
+    }
+
+    fn see(&mut self, text: &str) -> String {
+        use expectrl::Expect;
+        match self.session.expect(expectrl::Regex(text)) {
+            Ok(found) => {
+                let got = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(found.before()),
+                    String::from_utf8_lossy(&found[0])
+                );
+                self.seen.push_str(&got);
+                got
+            }
+            Err(e) => panic!(
+                "waited for /{text}/ ({e}); the runner had printed:\n{}",
+                self.seen
+            ),
+        }
+    }
+
+    fn press(&mut self, keys: &str) {
+        use expectrl::Expect;
+        self.session.send(keys).unwrap();
+    }
+
+    /// Read to the end, assert a clean exit, and add what it printed to `transcript`.
+    fn finish(mut self, transcript: &mut String) {
+        use expectrl::Expect;
+        use expectrl::process::unix::WaitStatus;
+        if let Ok(rest) = self.session.expect(expectrl::Eof) {
+            self.seen.push_str(&String::from_utf8_lossy(rest.before()));
+        }
+        match self.session.get_process().wait().unwrap() {
+            WaitStatus::Exited(_, 0) => {}
+            other => panic!("runner ended as {other:?}; printed:\n{}", self.seen),
+        }
+        transcript.push_str(&self.seen);
+    }
+}
+
+/// The whole shipped course through `start`, with its defaults, as a learner on Docker Hub does it:
+/// signing up (the account appears while the runner waits), tagging, the real `docker login` and push,
+/// and pulling their own image and a classmate's.
+#[test]
+fn start_runs_the_whole_course_on_the_simulated_hub() {
+    let (mate, mate_machine) = pushed_learner("stmate");
+    mate_machine.d(&["image", "rm", &format!("{}:1.0", mate.repository())]);
+    let user = HubAccount::unregistered("st");
+    let m = HubMachine::new();
+    let repo = user.repository();
+    let theirs = format!("{}:1.0", mate.repository());
+    let mut transcript = String::new();
+
+    let mut r = Runner::start(&m, &["docker-hub-account"]);
+    r.see("Your Docker Hub username");
+    r.press(&format!("{}\r", user.name));
+    r.see("Open Docker Hub in your browser");
+    r.press("y");
+    r.see("Start signing up");
+    r.press("y");
+    r.see("Pick a personal account");
+    r.see("press y");
+    r.press("y");
+    r.see("hub_account: not yet");
+    user.register();
+    r.press("y");
+    r.see("✓ Pick a personal account");
+    r.see("Confirm your e-mail address");
+    r.press("y");
+    r.see("Sign in on the website");
+    r.press("y");
+    r.see("Lesson `docker-hub-account` is done");
+    r.finish(&mut transcript);
+
+    let mut r = Runner::start(&m, &["tag-an-image"]);
+    r.see("Go ahead\\?");
+    r.press("y");
+    r.see("waiting for: image_same");
+    m.tag("my-app:latest", &format!("{repo}:1.0"));
+    r.see("✓ Give the image your name");
+    r.see("Which of these names");
+    r.press(DOWN);
+    r.press("\r");
+    r.see("right\\.");
+    r.see("waiting for: image_same");
+    m.tag("my-app:latest", &format!("{repo}:2.0"));
+    r.see("Lesson `tag-an-image` is done");
+    r.finish(&mut transcript);
+
+    let mut r = Runner::start(&m, &["push-an-image"]);
+    r.see("Go ahead\\?");
+    r.press("y");
+    r.see("waiting for: logged_in");
+    m.login(&user);
+    r.press("c");
+    r.see("✓ Log in from the command line");
+    r.see("waiting for: image_pushed");
+    m.d(&["push", &format!("{repo}:1.0")]);
+    r.see("✓ Upload the image");
+    r.see("Find your image on Docker Hub");
+    r.see("press y");
+    r.press("y");
+    r.see("✓ Find your image on Docker Hub");
+    r.see("Who can pull");
+    r.press(DOWN);
+    r.press(DOWN);
+    r.press("\r");
+    r.see("right\\.");
+    r.see("press y");
+    r.press("y");
+    r.see("✓ Public or private\\?");
+    r.see("Lesson `push-an-image` is done");
+    r.finish(&mut transcript);
+
+    let mut r = Runner::start(&m, &["pull-an-image"]);
+    r.see("username of a classmate");
+    r.press(&format!("{}\r", mate.name));
+    r.see("waiting for: event_seen");
+    m.d(&["image", "rm", &format!("{repo}:1.0")]);
+    m.d(&["pull", &format!("{repo}:1.0")]);
+    r.see("✓ Download your image");
+    r.see("waiting for: image_pulled");
+    m.d(&["pull", &theirs]);
+    m.forget_later(&theirs);
+    r.see("✓ Download a classmate's image");
+    r.see("✓ See the pulled images");
+    for (question, downs) in [
+        ("with no tag", 1),
+        ("stranger's public repository", 1),
+        ("what can you do with it", 2),
+        ("same tag `1.0`", 0),
+    ] {
+        r.see(question);
+        r.press(&DOWN.repeat(downs));
+        r.press("\r");
+        r.see("right\\.");
+    }
+    r.see("Lesson `pull-an-image` is done");
+    r.finish(&mut transcript);
+    let mut secrets = lab_secrets();
+    secrets.extend([user.password.clone(), mate.password.clone()]);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    m.assert_no_secrets(&secrets);
+    for secret in secrets {
+        assert!(!transcript.contains(secret), "the runner printed a secret");
+    }
 }

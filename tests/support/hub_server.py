@@ -43,6 +43,8 @@ tag exists when its tag link does.
 """
 
 import argparse
+import base64
+import binascii
 import json
 import os
 import re
@@ -163,9 +165,6 @@ class Base(BaseHTTPRequestHandler):
 
     def basic(self):
         """(ok, user) from a Basic header: (True, None) anonymous, (False, None) bad credentials."""
-        import base64
-        import binascii
-
         header = self.headers.get("Authorization")
         if not header:
             return True, None
@@ -205,7 +204,7 @@ class AuthHandler(Base):
     def unauthorized(self):
         self.send_json(401, {"details": "incorrect username or password"})
 
-    def issue(self, user, service: str, scopes: list, offline: bool):
+    def issue(self, user, service: str, scopes: list):
         args = self.state.args
         access = []
         for scope in scopes:
@@ -253,7 +252,7 @@ class AuthHandler(Base):
             self.unauthorized()
             return
         q = parse_qs(url.query)
-        self.issue(user, q.get("service", [""])[0], q.get("scope", []), q.get("offline_token", [""])[0] == "true")
+        self.issue(user, q.get("service", [""])[0], q.get("scope", []))
 
     do_HEAD = do_GET
 
@@ -272,7 +271,7 @@ class AuthHandler(Base):
             self.unauthorized()
             return
         scopes = [s for v in form.get("scope", []) for s in v.split(" ") if s]
-        self.issue(user, form.get("service", [""])[0], scopes, False)
+        self.issue(user, form.get("service", [""])[0], scopes)
 
 
 NOT_FOUND = {"message": "httperror 404: object not found", "errinfo": {}}

@@ -1145,8 +1145,16 @@ impl HubMachine {
 
     /// `PROGRAM ARGS` inside the simulation, seeing only this machine (killed after 120 s).
     pub fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut all = vec!["120", program];
+        all.extend(args);
+        self.terminal_command("timeout", &all)
+    }
+
+    /// The same without the time limit: `timeout` would put a terminal program in a background
+    /// process group, away from its terminal (for `start` in a pty).
+    pub fn terminal_command(&self, program: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new(&hub().run);
-        cmd.args(["timeout", "120", program])
+        cmd.arg(program)
             .args(args)
             .env("DOCKER_HOST", &hub().docker_host)
             .env("DOCKER_CONFIG", self.config.path())
