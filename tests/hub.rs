@@ -80,10 +80,9 @@ fn pushed_learner(prefix: &str) -> (HubAccount, HubMachine) {
 
 /// The lab's own Hub accounts' passwords (`scripts/lab.sh env`), which no output may show.
 fn lab_secrets() -> Vec<String> {
-    ["LAB_HUB_PASSWORD", "LAB_HUB_PASSWORD2"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .collect()
+    let passwords = support::hub().lab_passwords.clone();
+    assert!(!passwords.is_empty(), "the lab names its Hub passwords");
+    passwords
 }
 
 #[test]

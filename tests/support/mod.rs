@@ -915,6 +915,8 @@ pub struct Hub {
     pub accounts: PathBuf,
     /// `["ns/repo"]`: private repositories (token server and REST API alike).
     pub private_repos: PathBuf,
+    /// The passwords of the lab's own Hub accounts (`LAB_HUB_PASSWORD[2]`), which no output may show.
+    pub lab_passwords: Vec<String>,
 }
 
 pub const RUN_HUB: &str =
@@ -959,6 +961,10 @@ pub fn hub() -> &'static Hub {
             docker_host: get("LAB_HUB_DOCKER_HOST"),
             accounts: PathBuf::from(get("LAB_HUB_ACCOUNTS_FILE")),
             private_repos: PathBuf::from(get("LAB_HUB_PRIVATE_FILE")),
+            lab_passwords: ["LAB_HUB_PASSWORD", "LAB_HUB_PASSWORD2"]
+                .iter()
+                .filter_map(|k| vars.get(*k).filter(|v| !v.is_empty()).cloned())
+                .collect(),
         };
         let ping = Command::new(&hub.run)
             .args([
