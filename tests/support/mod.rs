@@ -38,6 +38,10 @@ pub struct Lab {
     pub token: String,
     /// The token server's list of private repositories (`["ns/repo"]`), re-read per request.
     pub private_repos: PathBuf,
+    /// Debian sid's Docker Engine 28.5 with the classic image store (`LAB_DOCKER28_HOST`), if running.
+    pub docker28: Option<String>,
+    /// The same engine with the containerd image store (`LAB_DOCKER28_CONTAINERD_HOST`), if running.
+    pub docker28_containerd: Option<String>,
 }
 
 fn repo_root() -> PathBuf {
@@ -82,6 +86,14 @@ pub fn lab() -> &'static Lab {
             htpasswd: get("LAB_REGISTRY_HTPASSWD"),
             token: get("LAB_REGISTRY_TOKEN"),
             private_repos: PathBuf::from(get("LAB_PRIVATE_REPOS_FILE")),
+            docker28: vars
+                .get("LAB_DOCKER28_HOST")
+                .filter(|h| !h.is_empty())
+                .cloned(),
+            docker28_containerd: vars
+                .get("LAB_DOCKER28_CONTAINERD_HOST")
+                .filter(|h| !h.is_empty())
+                .cloned(),
         };
         let socket = lab.docker_host.trim_start_matches("unix://");
         assert!(
@@ -249,6 +261,26 @@ impl Machine {
             .clone()
             .unwrap_or_else(|| panic!("the lab has no Podman (LAB_PODMAN_HOST); {RUN_LAB}"));
         Machine::on(&host)
+    }
+
+    /// One machine on every engine of the lab, named: Docker 20.10 (Debian 12), Docker 28.5 with the
+    /// classic image store, Docker 28.5 with the containerd image store (image IDs are manifest digests
+    /// there), and Podman's Docker API. Engines the lab runs without (their variable is empty) are left
+    /// out, so an engine-side test loops over what it has: `for (engine, m) in Machine::all() { ... }`.
+    pub fn all() -> Vec<(&'static str, Machine)> {
+        let lab = lab();
+        [
+            ("docker 20.10", Some(lab.docker_host.clone())),
+            ("docker 28.5 classic store", lab.docker28.clone()),
+            (
+                "docker 28.5 containerd store",
+                lab.docker28_containerd.clone(),
+            ),
+            ("podman", lab.podman_host.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(name, host)| host.map(|h| (name, Machine::on(&h))))
+        .collect()
     }
 
     /// An engine at `host` (which may well be dead).
@@ -863,5 +895,449 @@ async fn proxy_connection(
         _ = answers => {}
         _ = requests => {}
         _ = stopped.wait_for(|s| *s) => {}
+    }
+}
+
+// ------------------------------------------------------------------------- Docker Hub simulation
+
+/// The lab's Docker Hub simulation (`scripts/lab.sh hub up`): Docker Hub under its real names in a
+/// network namespace of the lab's own. Commands run there through `run` (`hub/run COMMAND...`), which
+/// also sets `SSL_CERT_FILE` to the lab CA.
+#[derive(Debug)]
+pub struct Hub {
+    pub lab_dir: PathBuf,
+    /// `hub/run`: runs a command inside the simulation.
+    pub run: PathBuf,
+    pub ca: PathBuf,
+    /// The dockerd inside the simulation (it pushes to `registry-1.docker.io`).
+    pub docker_host: String,
+    /// `{"user": "password"}`: the Hub's accounts, re-read per request.
+    pub accounts: PathBuf,
+    /// `["ns/repo"]`: private repositories (token server and REST API alike).
+    pub private_repos: PathBuf,
+    /// The passwords of the lab's own Hub accounts (`LAB_HUB_PASSWORD[2]`), which no output may show.
+    pub lab_passwords: Vec<String>,
+}
+
+pub const RUN_HUB: &str =
+    "run scripts/lab.sh up or scripts/lab.sh hub up (the Docker Hub simulation is not running)";
+
+/// `LAB_*` variables: from the environment, else from `scripts/lab.sh env`.
+fn lab_vars() -> HashMap<String, String> {
+    let mut vars: HashMap<String, String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("LAB_"))
+        .collect();
+    if !vars.contains_key("LAB_HUB_RUN")
+        && let Ok(output) = Command::new("bash")
+            .arg(repo_root().join("scripts/lab.sh"))
+            .arg("env")
+            .output()
+    {
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+                let v = v.trim_matches('\'').trim_matches('"');
+                vars.entry(k.to_string()).or_insert_with(|| v.to_string());
+            }
+        }
+    }
+    vars
+}
+
+/// The Hub simulation, checked to be running. Panics otherwise: a Hub test without its Hub fails.
+pub fn hub() -> &'static Hub {
+    static HUB: OnceLock<Hub> = OnceLock::new();
+    HUB.get_or_init(|| {
+        let vars = lab_vars();
+        let get = |name: &str| {
+            vars.get(name)
+                .filter(|v| !v.is_empty())
+                .cloned()
+                .unwrap_or_else(|| panic!("the lab environment has no {name}; {RUN_HUB}"))
+        };
+        let hub = Hub {
+            lab_dir: PathBuf::from(get("LAB_DIR")),
+            run: PathBuf::from(get("LAB_HUB_RUN")),
+            ca: PathBuf::from(get("LAB_HUB_CA")),
+            docker_host: get("LAB_HUB_DOCKER_HOST"),
+            accounts: PathBuf::from(get("LAB_HUB_ACCOUNTS_FILE")),
+            private_repos: PathBuf::from(get("LAB_HUB_PRIVATE_FILE")),
+            lab_passwords: ["LAB_HUB_PASSWORD", "LAB_HUB_PASSWORD2"]
+                .iter()
+                .filter_map(|k| vars.get(*k).filter(|v| !v.is_empty()).cloned())
+                .collect(),
+        };
+        let ping = Command::new(&hub.run)
+            .args([
+                "curl",
+                "-sf",
+                "--max-time",
+                "5",
+                "https://hub.docker.com/healthz",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {} ({e}); {RUN_HUB}", hub.run.display()));
+        assert!(
+            ping.status.success(),
+            "hub.docker.com does not answer inside the simulation: {}; {RUN_HUB}",
+            String::from_utf8_lossy(&ping.stderr)
+        );
+        hub
+    })
+}
+
+/// Runs `change` on the JSON in `file` under an exclusive lock of `FILE.lock`, then replaces the file
+/// atomically (the Hub's server re-reads it per request; parallel tests edit it too).
+fn edit_json_locked(file: &Path, change: impl FnOnce(&mut Value)) {
+    use std::os::fd::AsRawFd;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file.with_extension("json.lock"))
+        .unwrap();
+    // SAFETY: flock on a descriptor we own; released when `lock` is closed.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let mut value: Value = std::fs::read_to_string(file)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    change(&mut value);
+    let tmp = file.with_extension(format!("json.{}", unique("tmp")));
+    std::fs::write(&tmp, serde_json::to_string(&value).unwrap() + "\n").unwrap();
+    std::fs::rename(&tmp, file).unwrap();
+    drop(lock);
+}
+
+/// A Docker Hub account of the simulation with a name and password of its own. [`HubAccount::sign_up`]
+/// adds it to the accounts file at once; [`HubAccount::unregistered`] only picks the name, for
+/// "before signing up" checks, and [`HubAccount::register`] signs it up later. Removed when dropped.
+pub struct HubAccount {
+    pub name: String,
+    pub password: String,
+}
+
+impl HubAccount {
+    pub fn unregistered(prefix: &str) -> HubAccount {
+        let name = unique(prefix);
+        let password = format!("hubpw-{}-{}", name, unique("s"));
+        HubAccount { name, password }
+    }
+
+    pub fn sign_up(prefix: &str) -> HubAccount {
+        let account = HubAccount::unregistered(prefix);
+        account.register();
+        account
+    }
+
+    pub fn register(&self) {
+        edit_json_locked(&hub().accounts, |v| {
+            if !v.is_object() {
+                *v = json!({});
+            }
+            v[&self.name] = json!(self.password);
+        });
+    }
+
+    /// `NAME/python-canvas-client`, the shipped course's repository for this learner.
+    pub fn repository(&self) -> String {
+        format!("{}/python-canvas-client", self.name)
+    }
+}
+
+impl Drop for HubAccount {
+    fn drop(&mut self) {
+        edit_json_locked(&hub().accounts, |v| {
+            if let Some(map) = v.as_object_mut() {
+                map.remove(&self.name);
+            }
+        });
+    }
+}
+
+/// Makes hub.docker.com answer `switch` (`cloudflare`, `challenge`, `down`, `ratelimit`,
+/// `ratelimit-both`) for requests about `name` while alive, through `scripts/lab.sh hub set`.
+pub struct HubSwitch {
+    name: String,
+}
+
+impl HubSwitch {
+    fn set(name: &str, switch: &str) {
+        let out = Command::new("bash")
+            .arg(repo_root().join("scripts/lab.sh"))
+            .args(["hub", "set", switch, name])
+            .env("LAB_DIR", &hub().lab_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "scripts/lab.sh hub set {switch} {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn new(name: &str, switch: &str) -> HubSwitch {
+        HubSwitch::set(name, switch);
+        HubSwitch {
+            name: name.to_string(),
+        }
+    }
+}
+
+impl Drop for HubSwitch {
+    fn drop(&mut self) {
+        HubSwitch::set(&self.name, "ok");
+    }
+}
+
+impl Private {
+    /// Keeps repositories private on the simulated Docker Hub while alive.
+    pub fn make_hub(repos: &[&str]) -> Private {
+        let file = hub().private_repos.clone();
+        let repos: Vec<String> = repos.iter().map(|r| r.to_string()).collect();
+        Private::edit(
+            &file,
+            |list| {
+                list.extend(
+                    repos
+                        .iter()
+                        .filter(|r| !list.contains(r))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                )
+            },
+            |now| repos.iter().all(|r| now.contains(r)),
+        );
+        Private { file, repos }
+    }
+}
+
+/// A learner's machine inside the Hub simulation: the simulation's dockerd, a Docker config folder,
+/// a `learn-registry` state folder and a PATH folder for credential helpers of its own. Every command
+/// (the real `docker` CLI, `learn-registry` with its defaults) runs through `hub/run`, so it meets
+/// Docker Hub's real names. Everything said is kept for [`HubMachine::assert_no_secrets`].
+pub struct HubMachine {
+    pub config: TempDir,
+    pub home: TempDir,
+    pub bin: TempDir,
+    tags: Mutex<Vec<String>>,
+    said: Mutex<Vec<String>>,
+}
+
+impl Default for HubMachine {
+    fn default() -> Self {
+        HubMachine::new()
+    }
+}
+
+impl HubMachine {
+    pub fn new() -> HubMachine {
+        hub();
+        HubMachine {
+            config: TempDir::new().unwrap(),
+            home: TempDir::new().unwrap(),
+            bin: TempDir::new().unwrap(),
+            tags: Mutex::new(Vec::new()),
+            said: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// PATH with the machine's helper folder first.
+    pub fn path(&self) -> String {
+        format!(
+            "{}:{}",
+            self.bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
+    }
+
+    /// `PROGRAM ARGS` inside the simulation, seeing only this machine (killed after 120 s).
+    pub fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut all = vec!["120", program];
+        all.extend(args);
+        self.terminal_command("timeout", &all)
+    }
+
+    /// The same without the time limit: `timeout` would put a terminal program in a background
+    /// process group, away from its terminal (for `start` in a pty).
+    pub fn terminal_command(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&hub().run);
+        cmd.arg(program)
+            .args(args)
+            .env("DOCKER_HOST", &hub().docker_host)
+            .env("DOCKER_CONFIG", self.config.path())
+            .env("LEARN_REGISTRY_HOME", self.home.path())
+            .env("PATH", self.path())
+            .env("NO_COLOR", "1")
+            .env("DOCKER_BUILDKIT", "0")
+            .env_remove("DOCKER_CONTEXT")
+            .env_remove("DOCKER_AUTH_CONFIG")
+            .env_remove("LEARN_REGISTRY_TIMING")
+            .env_remove("LEARN_REGISTRY_LESSONS")
+            .env_remove("LEARN_REGISTRY_REGISTRY")
+            .env_remove("LEARN_REGISTRY_HUB_API");
+        cmd
+    }
+
+    fn output(&self, mut cmd: Command, stdin: Option<&str>) -> Output {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("hub/run starts");
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        let output = child.wait_with_output().unwrap();
+        let mut said = self.said.lock().unwrap();
+        said.push(String::from_utf8_lossy(&output.stdout).into_owned());
+        said.push(String::from_utf8_lossy(&output.stderr).into_owned());
+        output
+    }
+
+    /// The real `docker` CLI; its output, whatever the exit code.
+    pub fn docker_output(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.output(self.command("docker", args), stdin)
+    }
+
+    /// The real `docker` CLI, which must succeed; returns stdout.
+    pub fn d(&self, args: &[&str]) -> String {
+        self.docker_in(args, None)
+    }
+
+    pub fn docker_in(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let output = self.docker_output(args, stdin);
+        assert!(
+            output.status.success(),
+            "docker {} failed: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// `docker login -u NAME --password-stdin` (no server: Docker Hub).
+    pub fn login(&self, account: &HubAccount) {
+        self.docker_in(
+            &["login", "-u", &account.name, "--password-stdin"],
+            Some(&account.password),
+        );
+    }
+
+    /// `docker tag SOURCE TARGET`, untagged again when the machine is dropped.
+    pub fn tag(&self, source: &str, target: &str) {
+        self.d(&["tag", source, target]);
+        self.forget_later(target);
+    }
+
+    pub fn forget_later(&self, name: &str) {
+        self.tags.lock().unwrap().push(name.to_string());
+    }
+
+    /// `learn-registry ARGS` with the course's defaults (no `--registry`, no `--hub-api`).
+    pub fn learn(&self, args: &[&str]) -> Run {
+        let output = self.output(
+            self.command(env!("CARGO_BIN_EXE_learn-registry"), args),
+            None,
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
+            stdout,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `learn-registry check [LESSON] --format json --var username=NAME [--var classmate=...]`.
+    pub fn check(&self, lesson: Option<&str>, vars: &[(&str, &str)], extra: &[&str]) -> Run {
+        let mut args: Vec<String> = vec!["check".into()];
+        args.extend(lesson.map(String::from));
+        args.extend(["--format".into(), "json".into()]);
+        for (name, value) in vars {
+            args.push("--var".into());
+            args.push(format!("{name}={value}"));
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = self.learn(&args);
+        assert!(
+            !run.json.is_null(),
+            "no JSON from check (exit {}): {}{}",
+            run.code,
+            run.stdout,
+            run.stderr
+        );
+        run
+    }
+
+    /// Write `config.json` in the machine's Docker config folder.
+    pub fn write_config(&self, config: &Value) {
+        std::fs::write(
+            self.config.path().join("config.json"),
+            serde_json::to_string_pretty(config).unwrap(),
+        )
+        .unwrap();
+    }
+
+    /// Install an executable `script` as `docker-credential-NAME` in the machine's PATH folder.
+    pub fn install_helper(&self, name: &str, script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.bin.path().join(format!("docker-credential-{name}"));
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    /// Everything this machine's commands said so far.
+    pub fn said(&self) -> Vec<String> {
+        self.said.lock().unwrap().clone()
+    }
+
+    /// Asserts that no `secret` appears in anything `learn-registry` or `docker` said on this machine,
+    /// nor in any file `learn-registry` wrote in its state folder.
+    pub fn assert_no_secrets(&self, secrets: &[&str]) {
+        let mut texts: Vec<(String, String)> = self
+            .said()
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (format!("output #{i}"), t))
+            .collect();
+        let mut dirs = vec![self.home.path().to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    texts.push((
+                        path.display().to_string(),
+                        String::from_utf8_lossy(&bytes).into_owned(),
+                    ));
+                }
+            }
+        }
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            for (source, text) in &texts {
+                assert!(
+                    !text.contains(secret),
+                    "a secret (length {}) appears in {source}",
+                    secret.len()
+                );
+            }
+        }
+    }
+}
+
+impl Drop for HubMachine {
+    fn drop(&mut self) {
+        let tags = std::mem::take(&mut *self.tags.lock().unwrap());
+        if !tags.is_empty() {
+            let mut args = vec!["rmi"];
+            args.extend(tags.iter().map(String::as_str));
+            let _ = self.command("docker", &args).output();
+        }
     }
 }
