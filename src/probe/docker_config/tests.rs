@@ -1,0 +1,189 @@
+//! Unit tests of config reading: key normalization, store choice, helpers, and the Docker Hub login
+//! shapes learners really have.
+
+use std::path::Path;
+
+use base64::Engine as _;
+
+use super::*;
+
+fn b64(s: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn config(json: &str) -> DockerConfig {
+    DockerConfig::parse(Path::new("/nonexistent"), json).unwrap()
+}
+
+#[test]
+fn debug_redacts_the_secret() {
+    let creds = Credentials::new("alice", "s3cr3t-pass");
+    let shown = format!("{creds:?} {creds:#?}");
+    assert!(!shown.contains("s3cr3t-pass"), "{shown}");
+    assert!(shown.contains("alice") && shown.contains("<redacted>"));
+
+    let cfg = config(&format!(
+        r#"{{"auths": {{"localhost:5001": {{"auth": "{}"}}}}}}"#,
+        b64("alice:s3cr3t-pass")
+    ));
+    let shown = format!("{cfg:?}");
+    assert!(!shown.contains("s3cr3t") && !shown.contains(&b64("alice:s3cr3t-pass")));
+}
+
+#[tokio::test]
+async fn auth_keys_are_normalized() {
+    let cfg = config(&format!(
+        r#"{{"auths": {{
+            "https://index.docker.io/v1/": {{"auth": "{}"}},
+            "http://127.0.0.1:5001/v2/": {{"auth": "{}"}},
+            "https://registry.example.com/v1/": {{"username": "carol", "password": "pw"}},
+            "localhost:5002": {{}}
+        }}}}"#,
+        b64("alice:pa:ss"),
+        b64("bob:x")
+    ));
+    let state = cfg.login_state("docker.io").await.unwrap();
+    assert_eq!(
+        state,
+        LoginState::LoggedIn {
+            via: LoginVia::Auths,
+            username: Some("alice".into())
+        }
+    );
+    assert_eq!(
+        cfg.login_state("index.docker.io").await.unwrap(),
+        state,
+        "same registry, other spelling"
+    );
+    assert!(matches!(
+        cfg.login_state("127.0.0.1:5001").await.unwrap(),
+        LoginState::LoggedIn { username: Some(u), .. } if u == "bob"
+    ));
+    assert_eq!(
+        cfg.login_state("localhost:5002").await.unwrap(),
+        LoginState::NotLoggedIn,
+        "an empty entry is no login"
+    );
+    assert_eq!(
+        cfg.login_state("ghcr.io").await.unwrap(),
+        LoginState::NotLoggedIn
+    );
+
+    let creds = cfg.credentials("docker.io").await.unwrap().unwrap();
+    assert_eq!((creds.username(), creds.secret()), ("alice", "pa:ss"));
+    let creds = cfg
+        .credentials("registry.example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((creds.username(), creds.secret()), ("carol", "pw"));
+    assert!(cfg.credentials("localhost:5002").await.unwrap().is_none());
+
+    let logins: Vec<_> = cfg
+        .logins()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.registry)
+        .collect();
+    assert_eq!(
+        logins,
+        ["127.0.0.1:5001", "docker.io", "registry.example.com"]
+    );
+}
+
+#[test]
+fn empty_or_missing_config_means_no_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = DockerConfig::load_from_dir(dir.path()).unwrap();
+    assert!(cfg.auths.is_empty() && cfg.current_context().is_none());
+    std::fs::write(dir.path().join("config.json"), "{not json").unwrap();
+    let err = DockerConfig::load_from_dir(dir.path()).unwrap_err();
+    assert!(matches!(err, ProbeError::Config { .. }), "{err}");
+}
+
+#[test]
+fn store_choice_follows_the_docker_cli() {
+    let cfg = config(
+        r#"{"credsStore": "desktop", "credHelpers": {"https://gcr.io": "gcloud"},
+            "currentContext": "lab"}"#,
+    );
+    assert_eq!(
+        cfg.store_for("gcr.io"),
+        Some(LoginVia::CredHelper("gcloud".into()))
+    );
+    assert_eq!(
+        cfg.store_for("docker.io"),
+        Some(LoginVia::CredsStore("desktop".into()))
+    );
+    assert_eq!(cfg.current_context(), Some("lab"));
+    assert_eq!(config("{}").store_for("docker.io"), None);
+}
+
+#[test]
+fn helper_names_cannot_escape() {
+    let cfg = config("{}");
+    assert!(cfg.helper_program("../../bin/sh").is_err());
+    assert!(cfg.helper_program("a b").is_err());
+    assert!(cfg.helper_program("desktop.exe").is_ok());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn helpers_are_asked_list_for_state_and_get_for_secrets() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("calls.log");
+    let script = format!(
+        r#"#!/bin/sh
+read -r server || true
+echo "$1 $server" >> '{log}'
+case "$1" in
+  list) echo '{{"https://index.docker.io/v1/":"alice","localhost:5001":"bob"}}' ;;
+  get) case "$server" in
+     https://index.docker.io/v1/) echo '{{"ServerURL":"x","Username":"alice","Secret":"hub-secret"}}' ;;
+     *) echo 'credentials not found in native keychain'; exit 1 ;;
+   esac ;;
+esac
+"#,
+        log = log.display()
+    );
+    let helper = dir.path().join("docker-credential-fake");
+    std::fs::write(&helper, script).unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let cfg = config(
+        r#"{"auths": {"https://index.docker.io/v1/": {}}, "credsStore": "fake",
+            "credHelpers": {"ghcr.io": "missing"}}"#,
+    )
+    .with_helper_dirs(vec![dir.path().to_path_buf()]);
+    assert_eq!(
+        cfg.login_state("docker.io").await.unwrap(),
+        LoginState::LoggedIn {
+            via: LoginVia::CredsStore("fake".into()),
+            username: Some("alice".into())
+        }
+    );
+    assert_eq!(
+        cfg.login_state("127.0.0.1:5000").await.unwrap(),
+        LoginState::NotLoggedIn
+    );
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !calls.contains("get"),
+        "state must not read secrets: {calls}"
+    );
+
+    let creds = cfg.credentials("docker.io").await.unwrap().unwrap();
+    assert_eq!(creds.secret(), "hub-secret");
+    assert!(cfg.credentials("localhost:5001").await.unwrap().is_none());
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(calls.contains("get https://index.docker.io/v1/"), "{calls}");
+
+    let err = cfg.login_state("ghcr.io").await.unwrap_err();
+    assert!(
+        err.to_string().contains("not installed"),
+        "missing helper: {err}"
+    );
+    assert!(!err.is_unverifiable());
+}
