@@ -13,8 +13,8 @@ use crate::probe::hub::HubClient;
 use crate::probe::registry::{RegistryAuth, RegistryClient};
 use crate::probe::{DockerConfig, DockerProbe, ImageRef, ProbeError};
 
-/// The default Docker Hub REST API.
-pub const DEFAULT_HUB_API: &str = "https://hub.docker.com";
+/// The default Docker Hub REST API, defined once in the probe.
+pub use crate::probe::hub::DEFAULT_HUB_API;
 
 /// Where checks look.
 #[derive(Debug, Clone)]
