@@ -55,6 +55,8 @@ pub struct Context {
     config: OnceCell<Result<DockerConfig, ProbeError>>,
     registry: OnceCell<Result<RegistryClient, ProbeError>>,
     hub: OnceCell<Result<HubClient, ProbeError>>,
+    /// Environment changes for the programs checks and setup run (test-lesson's own Docker config).
+    env: crate::process::Env,
 }
 
 impl Context {
@@ -76,6 +78,7 @@ impl Context {
             config: OnceCell::new(),
             registry: OnceCell::new(),
             hub: OnceCell::new(),
+            env: crate::process::Env::default(),
         }
     }
 
@@ -83,6 +86,23 @@ impl Context {
     pub fn with_docker(self, docker: DockerProbe) -> Context {
         let _ = self.docker.set(Ok(docker));
         self
+    }
+
+    /// Use this Docker config instead of the one the environment names (test-lesson's own folder).
+    pub fn with_docker_config(self, config: Result<DockerConfig, ProbeError>) -> Context {
+        let _ = self.config.set(config);
+        self
+    }
+
+    /// Give the programs checks and setup run these environment changes.
+    pub fn with_env(mut self, env: crate::process::Env) -> Context {
+        self.env = env;
+        self
+    }
+
+    /// The environment changes for programs this context runs.
+    pub fn env(&self) -> &crate::process::Env {
+        &self.env
     }
 
     /// Fill in a lesson string. A variable without a value means the check cannot be judged yet.

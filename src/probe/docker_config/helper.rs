@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::io::AsyncWriteExt;
 
 use super::raw::by_registry;
 use super::{Credentials, DockerConfig, LoginVia};
 use crate::probe::ProbeError;
+use crate::process;
 
 /// How long a `docker-credential-*` helper may take before we give up on it.
 const HELPER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,37 +53,29 @@ impl DockerConfig {
             helper: helper.to_string(),
             reason,
         };
-        let mut child = tokio::process::Command::new(&program)
-            .arg(action)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| {
-                if e.kind() == ErrorKind::NotFound {
-                    failed(format!("`docker-credential-{helper}` is not installed"))
-                } else {
-                    failed(e.to_string())
-                }
-            })?;
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(input.as_bytes())
-                .await
-                .map_err(|e| failed(e.to_string()))?;
-        }
-        match tokio::time::timeout(HELPER_TIMEOUT, child.wait_with_output()).await {
-            Ok(Ok(output)) => Ok(output),
-            Ok(Err(e)) => Err(failed(e.to_string())),
-            Err(_) => Err(ProbeError::Timeout {
+        let program = program.to_string_lossy();
+        let args = [action.to_string()];
+        let run = process::Command::new(&program, &args, HELPER_TIMEOUT)
+            .input(input.as_bytes())
+            .output()
+            .await;
+        match run {
+            Ok(output) => Ok(output),
+            Err(process::Error::TimedOut(after)) => Err(ProbeError::Timeout {
                 target: format!("`docker-credential-{helper}`"),
-                after: HELPER_TIMEOUT,
+                after,
             }),
+            Err(process::Error::CannotRun { source, .. })
+                if source.kind() == ErrorKind::NotFound =>
+            {
+                Err(failed(format!(
+                    "`docker-credential-{helper}` is not installed"
+                )))
+            }
+            Err(process::Error::CannotRun { source, .. }) => Err(failed(source.to_string())),
         }
     }
 
-    /// `list`: server URL → user name, keyed by normalized registry.
     /// `list`: user name by registry (see [`by_registry`] for which server URL counts).
     pub(super) async fn helper_list(
         &self,
