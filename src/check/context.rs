@@ -161,17 +161,15 @@ impl Context {
     }
 
     /// How to authenticate to `image`'s registry: the learner's own `docker login` when allowed and
-    /// present, anonymous otherwise. The secret stays inside the probe.
+    /// present (read only if the registry refuses an anonymous request), anonymous otherwise. The
+    /// secret stays inside the probe.
     pub async fn registry_auth(&self, image: &ImageRef) -> RegistryAuth {
         if !self.settings.use_docker_login {
             return RegistryAuth::Anonymous;
         }
-        let Ok(config) = self.docker_config().await else {
-            return RegistryAuth::Anonymous;
-        };
-        match config.credentials(image.registry()).await {
-            Ok(Some(creds)) => RegistryAuth::Credentials(creds),
-            _ => RegistryAuth::Anonymous,
+        match self.docker_config().await {
+            Ok(config) => RegistryAuth::saved_login(config, image.registry()),
+            Err(_) => RegistryAuth::Anonymous,
         }
     }
 }

@@ -29,7 +29,7 @@ pub use login::{Credentials, Login, LoginState, LoginVia};
 pub const AUTH_CONFIG_ENV: &str = "DOCKER_AUTH_CONFIG";
 
 /// Docker's client configuration, read once; helpers are run on demand.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DockerConfig {
     dir: PathBuf,
     /// Keyed by registry (see `raw::registry_of_key`); the original key is kept for helper calls.
@@ -134,6 +134,18 @@ impl DockerConfig {
         self.creds_store
             .as_ref()
             .map(|s| LoginVia::CredsStore(s.clone()))
+    }
+
+    /// Could there be a login for `registry`? True when a store would be asked or a login is written
+    /// down; runs no helper and reads no secret.
+    pub fn may_have_login(&self, registry: &str) -> bool {
+        let registry = super::reference::normalize_registry(registry);
+        self.env_auth(&registry).is_some()
+            || self.store_for(&registry).is_some()
+            || self
+                .auths
+                .get(&registry)
+                .is_some_and(|(_, auth)| auth.has_secret())
     }
 
     /// The `DOCKER_AUTH_CONFIG` login for `registry`, which wins over everything in the file.

@@ -17,6 +17,8 @@ pub(super) struct Authorized {
     pub(super) response: reqwest::Response,
     /// The `Authorization` value that worked, to reuse on follow-up requests (next pages).
     pub(super) authorization: Option<HeaderValue>,
+    /// Credentials were sent and refused: by the token realm, or by a Basic registry with a 401.
+    refused: bool,
 }
 
 impl RegistryClient {
@@ -49,7 +51,9 @@ impl RegistryClient {
         let target = format!("registry `{registry}`");
         let auth = RegistryAuth::Credentials(credentials.clone());
         let done = self
-            .send_authorized(&target, "", &auth, None, || self.http.get(url.clone()))
+            .send_authorized(&target, registry, "", &auth, None, || {
+                self.http.get(url.clone())
+            })
             .await?;
         match done.response.status() {
             StatusCode::OK => Ok(true),
@@ -58,16 +62,59 @@ impl RegistryClient {
         }
     }
 
+    /// Send a request to `registry` as `auth`. A saved login goes anonymously first and reads its
+    /// secret only when the registry refuses (401/403); if the registry then refuses the secret too,
+    /// that is [`ProbeError::LoginRefused`].
+    pub(super) async fn send_authorized(
+        &self,
+        target: &str,
+        registry: &str,
+        default_scope: &str,
+        auth: &RegistryAuth,
+        authorization: Option<HeaderValue>,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Authorized, ProbeError> {
+        let RegistryAuth::SavedLogin(config) = auth else {
+            return self
+                .send_answering(target, default_scope, auth, authorization, &build)
+                .await;
+        };
+        let anonymous = RegistryAuth::Anonymous;
+        let first = self
+            .send_answering(target, default_scope, &anonymous, authorization, &build)
+            .await?;
+        if !matches!(
+            first.response.status(),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+        ) {
+            return Ok(first);
+        }
+        // A login that cannot be read is as good as none: the anonymous answer stands.
+        let Ok(Some(credentials)) = config.credentials(registry).await else {
+            return Ok(first);
+        };
+        let auth = RegistryAuth::Credentials(credentials);
+        let done = self
+            .send_answering(target, default_scope, &auth, None, &build)
+            .await?;
+        if done.refused {
+            return Err(ProbeError::LoginRefused {
+                registry: registry.to_string(),
+            });
+        }
+        Ok(done)
+    }
+
     /// Send a request; on 401, answer the registry's challenge and send it again. The request is built
     /// by `build` each time because a body-less request is cheap to rebuild and reqwest cannot clone
     /// every request.
-    pub(super) async fn send_authorized(
+    async fn send_answering(
         &self,
         target: &str,
         default_scope: &str,
         auth: &RegistryAuth,
         authorization: Option<HeaderValue>,
-        build: impl Fn() -> reqwest::RequestBuilder,
+        build: &impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<Authorized, ProbeError> {
         let send = |value: Option<HeaderValue>| {
             let mut request = build();
@@ -86,8 +133,13 @@ impl RegistryClient {
             return Ok(Authorized {
                 response,
                 authorization,
+                refused: false,
             });
         }
+        let credentials = match auth {
+            RegistryAuth::Credentials(creds) => Some(creds),
+            _ => None,
+        };
         let challenges: Vec<Challenge> = response
             .headers()
             .get_all(WWW_AUTHENTICATE)
@@ -109,6 +161,7 @@ impl RegistryClient {
                         return Ok(Authorized {
                             response,
                             authorization: None,
+                            refused: credentials.is_some(),
                         });
                     }
                 }
@@ -119,11 +172,15 @@ impl RegistryClient {
                 return Ok(Authorized {
                     response,
                     authorization: None,
+                    refused: false,
                 });
             }
         };
+        let is_basic = bearer.is_none();
         let response = send(Some(value.clone())).await?;
         Ok(Authorized {
+            // A Basic registry answers wrong credentials with 401; a token one with 401 at the realm.
+            refused: is_basic && response.status() == StatusCode::UNAUTHORIZED,
             response,
             authorization: Some(value),
         })
@@ -159,7 +216,7 @@ impl RegistryClient {
         let token_target = format!("token service `{realm_host}`");
         let credentials = match auth {
             RegistryAuth::Credentials(creds) => Some(creds),
-            RegistryAuth::Anonymous => None,
+            RegistryAuth::Anonymous | RegistryAuth::SavedLogin(_) => None,
         };
         // Never send a password in clear text to a host we were not told to trust.
         let host_port = match url.port() {

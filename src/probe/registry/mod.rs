@@ -17,6 +17,7 @@ mod auth;
 mod challenge;
 mod queries;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -25,7 +26,7 @@ use reqwest::{StatusCode, Url};
 pub use challenge::{Challenge, parse_challenges};
 
 use super::ProbeError;
-use super::docker_config::Credentials;
+use super::docker_config::{Credentials, DockerConfig};
 use super::http::{self, REQUEST_TIMEOUT};
 use super::reference::ImageRef;
 
@@ -49,6 +50,22 @@ pub enum RegistryAuth {
     Anonymous,
     /// A login, from [`super::DockerConfig::credentials`] or given by an instructor.
     Credentials(Credentials),
+    /// The learner's saved `docker login`: every request goes anonymously first, and the secret is read
+    /// (a `credsStore` `get`, which on macOS may raise a keychain prompt) only when the registry refuses.
+    /// A saved login the registry then rejects is [`ProbeError::LoginRefused`], not "private".
+    SavedLogin(Arc<DockerConfig>),
+}
+
+impl RegistryAuth {
+    /// The learner's saved login for `registry` as [`RegistryAuth::SavedLogin`], or anonymous when the
+    /// config holds no login that could be for it (nothing is run to find out).
+    pub fn saved_login(config: &DockerConfig, registry: &str) -> RegistryAuth {
+        if config.may_have_login(registry) {
+            RegistryAuth::SavedLogin(Arc::new(config.clone()))
+        } else {
+            RegistryAuth::Anonymous
+        }
+    }
 }
 
 /// What the registry says about one tag (or digest).

@@ -31,7 +31,9 @@ impl RegistryClient {
                 .header(ACCEPT, accept.as_str())
         };
         let done = self
-            .send_authorized(&target, &scope, auth, None, || build(Method::HEAD))
+            .send_authorized(&target, image.registry(), &scope, auth, None, || {
+                build(Method::HEAD)
+            })
             .await?;
         let response = done.response;
         match response.status() {
@@ -93,7 +95,7 @@ impl RegistryClient {
         let scope = format!("repository:{}:pull", image.repository());
         let accept = MANIFEST_MEDIA_TYPES.join(", ");
         let done = self
-            .send_authorized(&target, &scope, auth, None, || {
+            .send_authorized(&target, image.registry(), &scope, auth, None, || {
                 self.http.get(url.clone()).header(ACCEPT, accept.as_str())
             })
             .await?;
@@ -138,9 +140,14 @@ impl RegistryClient {
         for _ in 0..MAX_TAG_PAGES {
             let page_url = url.clone();
             let done = self
-                .send_authorized(&target, &scope, auth, authorization.clone(), || {
-                    self.http.get(page_url.clone())
-                })
+                .send_authorized(
+                    &target,
+                    image.registry(),
+                    &scope,
+                    auth,
+                    authorization.clone(),
+                    || self.http.get(page_url.clone()),
+                )
                 .await?;
             authorization = done.authorization;
             let response = done.response;
