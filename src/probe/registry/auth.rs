@@ -208,7 +208,7 @@ impl RegistryClient {
                 target: target.to_string(),
                 reason: "Bearer challenge without a realm".into(),
             })?;
-        let mut url = Url::parse(realm).map_err(|e| ProbeError::Protocol {
+        let url = Url::parse(realm).map_err(|e| ProbeError::Protocol {
             target: target.to_string(),
             reason: format!("token realm `{realm}` is not a URL: {e}"),
         })?;
@@ -240,7 +240,39 @@ impl RegistryClient {
             .get("scope")
             .map(String::as_str)
             .unwrap_or(default_scope);
-        let request = match credentials {
+        let request = self.token_request(url, credentials, scope, service)?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| http::transport_error(e, &token_target, self.timeout))?;
+        match response.status() {
+            StatusCode::OK => {}
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Ok(None),
+            status => return Err(self.unexpected(status, response.headers(), &token_target)),
+        }
+        let body: TokenResponse = response.json().await.map_err(|e| ProbeError::Protocol {
+            target: token_target.clone(),
+            reason: format!("token response is not the expected JSON: {e}"),
+        })?;
+        body.token
+            .or(body.access_token)
+            .filter(|t| !t.is_empty())
+            .map(Some)
+            .ok_or_else(|| ProbeError::Protocol {
+                target: token_target,
+                reason: "token response has no `token`".into(),
+            })
+    }
+    /// The token request for `credentials` (none: anonymous): a refresh-token trade (POST, Docker's
+    /// OAuth flow) for an identity token, else a GET with Basic credentials when there are any.
+    fn token_request(
+        &self,
+        mut url: Url,
+        credentials: Option<&Credentials>,
+        scope: &str,
+        service: Option<&String>,
+    ) -> Result<reqwest::RequestBuilder, ProbeError> {
+        Ok(match credentials {
             Some(creds) if creds.is_identity_token() => {
                 // Docker's OAuth flow: trade the stored refresh token for an access token.
                 let mut form = Url::parse("http://form.invalid/").expect("static URL");
@@ -280,28 +312,7 @@ impl RegistryClient {
                     None => request,
                 }
             }
-        };
-        let response = request
-            .send()
-            .await
-            .map_err(|e| http::transport_error(e, &token_target, self.timeout))?;
-        match response.status() {
-            StatusCode::OK => {}
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Ok(None),
-            status => return Err(self.unexpected(status, response.headers(), &token_target)),
-        }
-        let body: TokenResponse = response.json().await.map_err(|e| ProbeError::Protocol {
-            target: token_target.clone(),
-            reason: format!("token response is not the expected JSON: {e}"),
-        })?;
-        body.token
-            .or(body.access_token)
-            .filter(|t| !t.is_empty())
-            .map(Some)
-            .ok_or_else(|| ProbeError::Protocol {
-                target: token_target,
-                reason: "token response has no `token`".into(),
-            })
+        })
     }
 }
 
