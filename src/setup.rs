@@ -119,7 +119,11 @@ pub async fn run_action(
                     unverifiable: false,
                 });
             };
-            let output = match process::run(program, args, COMMAND_TIMEOUT).await {
+            let output = match process::Command::new(program, args, COMMAND_TIMEOUT)
+                .env(ctx.env())
+                .output()
+                .await
+            {
                 Ok(o) => o,
                 Err(e) => {
                     return Err(SetupError {

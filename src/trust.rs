@@ -1,8 +1,11 @@
 //! Trust for lessons from outside the shipped course: their `command` checks and setup actions run
 //! only after the learner allowed that lesson once, like `direnv allow`. The allowance is for the
-//! lesson's exact content (a SHA-256 of the file); a changed lesson asks again.
+//! lesson's exact content (a SHA-256 of the file); a changed lesson asks again. The one question asked
+//! on a terminal, [`confirm`], serves both `check` (the lesson's commands) and `test-lesson` (its
+//! solutions too, remembered under a key of its own).
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -11,6 +14,7 @@ use crate::check::Check;
 use crate::lesson::Lesson;
 use crate::lesson::load::SourceFile;
 use crate::lesson::model::SetupAction;
+use crate::lesson::source::{LoadedLesson, Origin};
 
 /// The state folder: `LEARN_REGISTRY_HOME`, or the platform's data folder.
 pub fn home() -> PathBuf {
@@ -42,15 +46,69 @@ pub fn is_allowed(home: &Path, lesson_id: &str, hash: &str) -> bool {
     read(home).get(lesson_id).is_some_and(|h| h == hash)
 }
 
-/// Remember that the learner allowed this content. Written atomically (temp file, then rename).
+/// Remember that the learner allowed this content. Written atomically, the way progress is.
 pub fn allow(home: &Path, lesson_id: &str, hash: &str) -> std::io::Result<()> {
-    std::fs::create_dir_all(home)?;
     let mut all = read(home);
     all.insert(lesson_id.to_string(), hash.to_string());
-    let mut tmp = tempfile::NamedTempFile::new_in(home)?;
-    serde_json::to_writer_pretty(&mut tmp, &all)?;
-    tmp.persist(store(home)).map_err(|e| e.error)?;
-    Ok(())
+    let text = serde_json::to_vec_pretty(&all)?;
+    crate::progress::write_atomic(&store(home), &text)
+        .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))
+}
+
+/// May `check` run this lesson's commands? Shipped lessons may; others with `--yes` or after the
+/// learner allowed this exact content.
+pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
+    if lesson.origin == Origin::Shipped {
+        return true;
+    }
+    let commands = commands_of(&lesson.lesson);
+    if commands.is_empty() || yes {
+        return true;
+    }
+    confirm(
+        lesson,
+        lesson.lesson.id.as_str(),
+        &commands,
+        "wants to run these commands",
+        "Allow this lesson to run them (asked again if the file changes)?",
+    )
+}
+
+/// Has the learner allowed `commands` of `lesson` under `key`? If not yet, and on a terminal, show them
+/// (`what`: "wants to run these commands") and ask `question`; a yes is remembered for this content.
+/// Off a terminal the answer is no.
+pub fn confirm(
+    lesson: &LoadedLesson,
+    key: &str,
+    commands: &[String],
+    what: &str,
+    question: &str,
+) -> bool {
+    let home = home();
+    let hash = content_hash(&lesson.file);
+    if is_allowed(&home, key, &hash) {
+        return true;
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return false;
+    }
+    eprintln!(
+        "lesson `{}` ({}) {what}:",
+        lesson.lesson.id.as_str(),
+        lesson.file.name
+    );
+    for c in commands {
+        eprintln!("  {c}");
+    }
+    let allowed = dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .unwrap_or(false);
+    if allowed && let Err(e) = allow(&home, key, &hash) {
+        eprintln!("warning: could not remember the allowance: {e}");
+    }
+    allowed
 }
 
 /// Every program the lesson would run, as written (variables not filled in), for the learner to read

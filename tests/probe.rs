@@ -1085,3 +1085,140 @@ async fn hub_rate_limits_and_outages_cannot_be_verified() {
         .unwrap_err();
     assert!(matches!(err, ProbeError::Unavailable { .. }), "{err:?}");
 }
+
+// ------------------------------------------------------------------ the learner's saved login, lazily
+
+/// A config folder whose `auths` hold `user:password` for `registry`, and whose `credsStore`-less
+/// secret is therefore read from the file.
+fn saved_login(dir: &Path, registry: &str, user: &str, password: &str) -> DockerConfig {
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    std::fs::write(
+        dir.join("config.json"),
+        format!(r#"{{"auths": {{"{registry}": {{"auth": "{auth}"}}}}}}"#),
+    )
+    .unwrap();
+    DockerConfig::load_from_dir(dir).unwrap()
+}
+
+/// A `docker-credential-NAME` helper that logs its calls to `dir/calls.log` and answers `get` with
+/// `user:password` for any server.
+#[cfg(unix)]
+fn logging_helper(dir: &Path, user: &str, password: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let log = dir.join("calls.log");
+    let helper = dir.join("docker-credential-logged");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nread -r server || true\necho \"$1 $server\" >> '{}'\n\
+             case \"$1\" in list) echo '{{}}' ;; get) echo '{{\"Username\":\"{user}\",\"Secret\":\"{password}\"}}' ;; esac\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    log
+}
+
+#[tokio::test]
+async fn a_saved_login_is_read_only_when_the_registry_refuses() {
+    let lab = lab();
+    let push_config = tempfile::tempdir().unwrap();
+    let user = lab.var("LAB_HTPASSWD_USER");
+    let password = lab.var("LAB_HTPASSWD_PASSWORD");
+    docker_login(lab, push_config.path(), &lab.htpasswd, user, password);
+    let target = format!("{}/{user}/{}:1.0", lab.htpasswd, unique("lazy"));
+    let reference = image(&target);
+    let _cleanup = tag_and_push(&lab.docker_host, push_config.path(), &lab.image, &target);
+    let registry = RegistryClient::new().unwrap();
+
+    // Basic registry: anonymous is refused, so the saved login is used and opens it.
+    let dir = tempfile::tempdir().unwrap();
+    let good = saved_login(dir.path(), &lab.htpasswd, user, password);
+    let auth = RegistryAuth::saved_login(&good, &lab.htpasswd);
+    assert!(matches!(auth, RegistryAuth::SavedLogin(_)));
+    assert!(matches!(
+        registry.head_manifest(&reference, &auth).await.unwrap(),
+        TagStatus::Present { .. }
+    ));
+    assert_eq!(
+        registry.list_tags(&reference, &auth).await.unwrap(),
+        TagList::Tags(vec!["1.0".into()])
+    );
+    // A saved login the registry rejects says so, and never shows the password.
+    let bad = saved_login(dir.path(), &lab.htpasswd, user, "stale-password");
+    let err = registry
+        .head_manifest(&reference, &RegistryAuth::saved_login(&bad, &lab.htpasswd))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ProbeError::LoginRefused { .. }), "{err:?}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains("your saved login for") && shown.contains("docker login"),
+        "{shown}"
+    );
+    assert!(!shown.contains("stale-password") && !shown.contains(password));
+    assert!(err.is_unverifiable());
+    // No login for that registry at all: plain anonymous, the refusal is the answer.
+    let other = saved_login(dir.path(), "localhost:1", user, password);
+    let auth = RegistryAuth::saved_login(&other, &lab.htpasswd);
+    assert!(matches!(auth, RegistryAuth::Anonymous));
+
+    // Token registry: a wrong saved password is refused at the token realm.
+    let alice = lab.var("LAB_TOKEN_USER");
+    let token_dir = tempfile::tempdir().unwrap();
+    let bad = saved_login(token_dir.path(), &lab.token, alice, "stale-password");
+    let private_name = format!("{alice}/{}", unique("lazy-private"));
+    let _private = Private::make(&lab.private_file, &[&private_name]);
+    let private_ref = image(&format!("{}/{private_name}:1.0", lab.token));
+    let err = registry
+        .head_manifest(&private_ref, &RegistryAuth::saved_login(&bad, &lab.token))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ProbeError::LoginRefused { .. }), "{err:?}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_public_repository_never_reads_the_saved_secret() {
+    let lab = lab();
+    let config = tempfile::tempdir().unwrap();
+    let alice = lab.var("LAB_TOKEN_USER");
+    let alice_password = lab.var("LAB_TOKEN_PASSWORD");
+    docker_login(lab, config.path(), &lab.token, alice, alice_password);
+    let target = format!("{}/{alice}/{}:1.0", lab.token, unique("lazy-public"));
+    let reference = image(&target);
+    let _cleanup = tag_and_push(&lab.docker_host, config.path(), &lab.image, &target);
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = logging_helper(dir.path(), alice, alice_password);
+    std::fs::write(
+        dir.path().join("config.json"),
+        r#"{"credsStore": "logged"}"#,
+    )
+    .unwrap();
+    let saved = DockerConfig::load_from_dir(dir.path())
+        .unwrap()
+        .with_helper_dirs(vec![dir.path().to_path_buf()]);
+    let auth = RegistryAuth::saved_login(&saved, &lab.token);
+    let registry = RegistryClient::new().unwrap();
+    assert!(matches!(
+        registry.head_manifest(&reference, &auth).await.unwrap(),
+        TagStatus::Present { .. }
+    ));
+    assert!(
+        !log.exists(),
+        "public: the helper was run: {:?}",
+        std::fs::read_to_string(&log)
+    );
+    // Private: refused anonymously, so now the helper's `get` runs, and the owner sees it.
+    let repo_path = reference.repository().to_string();
+    let _private = Private::make(&lab.private_file, &[&repo_path]);
+    assert!(matches!(
+        registry.head_manifest(&reference, &auth).await.unwrap(),
+        TagStatus::Present { .. }
+    ));
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(calls.starts_with("get "), "{calls}");
+}

@@ -13,8 +13,8 @@ use crate::probe::hub::HubClient;
 use crate::probe::registry::{RegistryAuth, RegistryClient};
 use crate::probe::{DockerConfig, DockerProbe, ImageRef, ProbeError};
 
-/// The default Docker Hub REST API.
-pub const DEFAULT_HUB_API: &str = "https://hub.docker.com";
+/// The default Docker Hub REST API, defined once in the probe.
+pub use crate::probe::hub::DEFAULT_HUB_API;
 
 /// Where checks look.
 #[derive(Debug, Clone)]
@@ -55,6 +55,8 @@ pub struct Context {
     config: OnceCell<Result<DockerConfig, ProbeError>>,
     registry: OnceCell<Result<RegistryClient, ProbeError>>,
     hub: OnceCell<Result<HubClient, ProbeError>>,
+    /// Environment changes for the programs checks and setup run (test-lesson's own Docker config).
+    env: crate::process::Env,
 }
 
 impl Context {
@@ -76,6 +78,7 @@ impl Context {
             config: OnceCell::new(),
             registry: OnceCell::new(),
             hub: OnceCell::new(),
+            env: crate::process::Env::default(),
         }
     }
 
@@ -83,6 +86,23 @@ impl Context {
     pub fn with_docker(self, docker: DockerProbe) -> Context {
         let _ = self.docker.set(Ok(docker));
         self
+    }
+
+    /// Use this Docker config instead of the one the environment names (test-lesson's own folder).
+    pub fn with_docker_config(self, config: Result<DockerConfig, ProbeError>) -> Context {
+        let _ = self.config.set(config);
+        self
+    }
+
+    /// Give the programs checks and setup run these environment changes.
+    pub fn with_env(mut self, env: crate::process::Env) -> Context {
+        self.env = env;
+        self
+    }
+
+    /// The environment changes for programs this context runs.
+    pub fn env(&self) -> &crate::process::Env {
+        &self.env
     }
 
     /// Fill in a lesson string. A variable without a value means the check cannot be judged yet.
@@ -141,17 +161,15 @@ impl Context {
     }
 
     /// How to authenticate to `image`'s registry: the learner's own `docker login` when allowed and
-    /// present, anonymous otherwise. The secret stays inside the probe.
+    /// present (read only if the registry refuses an anonymous request), anonymous otherwise. The
+    /// secret stays inside the probe.
     pub async fn registry_auth(&self, image: &ImageRef) -> RegistryAuth {
         if !self.settings.use_docker_login {
             return RegistryAuth::Anonymous;
         }
-        let Ok(config) = self.docker_config().await else {
-            return RegistryAuth::Anonymous;
-        };
-        match config.credentials(image.registry()).await {
-            Ok(Some(creds)) => RegistryAuth::Credentials(creds),
-            _ => RegistryAuth::Anonymous,
+        match self.docker_config().await {
+            Ok(config) => RegistryAuth::saved_login(config, image.registry()),
+            Err(_) => RegistryAuth::Anonymous,
         }
     }
 }

@@ -3,7 +3,6 @@
 //! stored progress is never trusted.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::time::Instant;
 
 use super::{select, settings, usage};
@@ -11,43 +10,12 @@ use crate::check::Context;
 use crate::check::report::{self, LessonReport, Summary};
 use crate::cli::{CheckFormat, Global};
 use crate::exit;
-use crate::lesson::source::{LoadedLesson, Origin};
+use crate::lesson::source::LoadedLesson;
 use crate::{report as render, trust};
 
 /// May this lesson run commands? Shipped lessons may; others after the learner allowed them.
 pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
-    if lesson.origin == Origin::Shipped {
-        return true;
-    }
-    let commands = trust::commands_of(&lesson.lesson);
-    if commands.is_empty() || yes {
-        return true;
-    }
-    let home = trust::home();
-    let hash = trust::content_hash(&lesson.file);
-    if trust::is_allowed(&home, &lesson.lesson.id, &hash) {
-        return true;
-    }
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return false;
-    }
-    eprintln!(
-        "lesson `{}` ({}) wants to run these commands:",
-        lesson.lesson.id.as_str(),
-        lesson.file.name
-    );
-    for c in &commands {
-        eprintln!("  {c}");
-    }
-    let allowed = dialoguer::Confirm::new()
-        .with_prompt("Allow this lesson to run them (asked again if the file changes)?")
-        .default(false)
-        .interact()
-        .unwrap_or(false);
-    if allowed && let Err(e) = trust::allow(&home, &lesson.lesson.id, &hash) {
-        eprintln!("warning: could not remember the allowance: {e}");
-    }
-    allowed
+    trust::commands_allowed(lesson, yes)
 }
 
 pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {

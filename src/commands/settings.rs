@@ -13,9 +13,10 @@ pub fn of(global: &Global) -> Settings {
         hub_api: global
             .hub_api
             .clone()
-            .unwrap_or_else(|| crate::check::context::DEFAULT_HUB_API.into()),
+            .unwrap_or_else(|| crate::probe::hub::DEFAULT_HUB_API.into()),
         hub_checks: global.hub_api.is_some()
-            || crate::probe::reference::normalize_registry(&global.registry) == "docker.io",
+            || crate::probe::reference::normalize_registry(&global.registry)
+                == crate::probe::reference::DOCKER_HUB,
         use_docker_login: true,
     }
 }

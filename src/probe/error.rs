@@ -26,6 +26,11 @@ pub enum ProbeError {
         retry_after: Option<Duration>,
     },
 
+    /// The registry refused the learner's saved `docker login` (wrong or expired password or token).
+    /// Could not verify: what the learner can see is unknown until they log in again.
+    #[error("your saved login for {registry} was refused: run `{}` again", login_command(.registry))]
+    LoginRefused { registry: String },
+
     /// An image reference that Docker would reject too.
     #[error("invalid image reference `{reference}`: {reason}")]
     InvalidReference { reference: String, reason: String },
@@ -60,6 +65,7 @@ impl ProbeError {
             ProbeError::Unavailable { .. }
                 | ProbeError::Timeout { .. }
                 | ProbeError::RateLimited { .. }
+                | ProbeError::LoginRefused { .. }
         )
     }
 
@@ -69,6 +75,15 @@ impl ProbeError {
             ProbeError::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         }
+    }
+}
+
+/// `docker login`, naming the registry unless it is Docker Hub (the CLI's default).
+fn login_command(registry: &str) -> String {
+    if registry == super::reference::DOCKER_HUB {
+        "docker login".to_string()
+    } else {
+        format!("docker login {registry}")
     }
 }
 

@@ -1,11 +1,11 @@
-//! One solution (or preparation) command, run as argv with a time limit and, for `docker login`, the
-//! password on stdin. What is kept of it is what a report needs: the exit and the end of stderr, with
+//! One solution (or preparation) command, run through [`crate::process`] with the run's environment and,
+//! for `docker login`, the password on stdin. What is kept of it is what a report needs: the exit and the end of stderr, with
 //! the password removed, since stderr may echo it.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use super::Line;
+use crate::process::{self, Env};
 
 /// How long one solution command may run.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
@@ -25,53 +25,28 @@ pub struct CommandRun {
 }
 
 impl CommandRun {
-    /// Run `line`, giving a `docker login` the password on stdin.
-    pub async fn execute(line: &Line, password: Option<&str>) -> CommandRun {
+    /// Run `line` with the run's environment `env`, giving a `docker login` the password on stdin.
+    pub async fn execute(line: &Line, password: Option<&str>, env: &Env) -> CommandRun {
         let command = line.display();
         let (program, args) = line
             .argv
             .split_first()
             .expect("a planned line has a program");
-        let mut cmd = tokio::process::Command::new(program);
-        cmd.args(args)
-            .stdin(if line.login {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        let failed = |error: String| CommandRun {
-            command: command.clone(),
-            exit_code: None,
-            ok: false,
-            stderr_tail: Vec::new(),
-            error: Some(error),
-        };
-        let mut child = match cmd.spawn() {
-            Ok(c) => c,
-            Err(e) => return failed(format!("cannot run `{program}`: {e}")),
-        };
-        if line.login
-            && let Some(mut stdin) = child.stdin.take()
-        {
-            use tokio::io::AsyncWriteExt;
-            // A write error means the command exited early; its exit code says why.
-            let _ = stdin
-                .write_all(password.unwrap_or_default().as_bytes())
-                .await;
-            drop(stdin);
+        let mut cmd = process::Command::new(program, args, COMMAND_TIMEOUT).env(env);
+        if line.login {
+            cmd = cmd.input(password.unwrap_or_default().as_bytes());
         }
-        let output = match tokio::time::timeout(COMMAND_TIMEOUT, child.wait_with_output()).await {
-            Err(_) => {
-                return failed(format!(
-                    "did not finish within {}s",
-                    COMMAND_TIMEOUT.as_secs()
-                ));
+        let output = match cmd.output().await {
+            Ok(o) => o,
+            Err(e) => {
+                return CommandRun {
+                    command,
+                    exit_code: None,
+                    ok: false,
+                    stderr_tail: Vec::new(),
+                    error: Some(e.to_string()),
+                };
             }
-            Ok(Err(e)) => return failed(format!("cannot run `{program}`: {e}")),
-            Ok(Ok(o)) => o,
         };
         let ok = output.status.success();
         let stderr_tail = if ok {

@@ -1,6 +1,8 @@
 //! The run's own Docker config folder, seeded from the user's `config.json` without its logins
 //! (`auths`, `credsStore`, `credHelpers`), so logins the solutions make never reach the user's config
-//! or keychain, and a login step really starts logged out.
+//! or keychain, and a login step really starts logged out. The run points its children and its checks
+//! at that folder and at the engine found before through an [`Env`] given to each child and a
+//! [`DockerConfig`] read from the folder, never by changing this process's environment.
 
 use std::path::Path;
 
@@ -9,10 +11,27 @@ use tempfile::TempDir;
 
 use crate::probe::DockerConfig;
 use crate::probe::docker::Endpoint;
+use crate::probe::docker_config::AUTH_CONFIG_ENV;
+use crate::process::Env;
 
-/// Make the temporary config folder and point this process (and so every command it runs) at it
-/// and at `endpoint`'s engine.
-pub fn isolate(endpoint: &Endpoint) -> miette::Result<TempDir> {
+/// The run's own Docker config folder and the environment every command of the run gets.
+pub struct Isolation {
+    pub dir: TempDir,
+    /// `DOCKER_CONFIG` at `dir`, `DOCKER_HOST` at the engine found before (the temporary config has no
+    /// Docker contexts), and no `DOCKER_CONTEXT` or `DOCKER_AUTH_CONFIG`, whose logins would win.
+    pub env: Env,
+}
+
+impl Isolation {
+    /// The run's Docker config, as the commands of the run see it: the folder alone.
+    pub fn docker_config(dir: &Path) -> Result<DockerConfig, crate::probe::ProbeError> {
+        DockerConfig::load_from_dir(dir)
+    }
+}
+
+/// Make the temporary config folder and the environment that points the run's commands at it and at
+/// `endpoint`'s engine.
+pub fn isolate(endpoint: &Endpoint) -> miette::Result<Isolation> {
     let config_dir = tempfile::Builder::new()
         .prefix("learn-registry-test-")
         .tempdir()
@@ -26,16 +45,15 @@ pub fn isolate(endpoint: &Endpoint) -> miette::Result<TempDir> {
         serde_json::to_string_pretty(&seed).unwrap_or_else(|_| "{}".into()),
     )
     .map_err(|e| miette::miette!("cannot write the temporary Docker config: {e}"))?;
-    // SAFETY: no other thread exists yet (the caller starts its runtime after this, and nothing
-    // before it spawns threads), so nothing can read the environment while it changes. Solutions,
-    // setup commands and the checks' config reads (`DockerConfig::load`) all follow DOCKER_CONFIG;
-    // DOCKER_HOST pins the engine found before, since the temporary config has no Docker contexts.
-    unsafe {
-        std::env::set_var("DOCKER_CONFIG", config_dir.path());
-        std::env::set_var("DOCKER_HOST", &endpoint.host);
-        std::env::remove_var("DOCKER_CONTEXT");
-    }
-    Ok(config_dir)
+    let env = Env::default()
+        .set("DOCKER_CONFIG", config_dir.path().display().to_string())
+        .set("DOCKER_HOST", &endpoint.host)
+        .remove("DOCKER_CONTEXT")
+        .remove(AUTH_CONFIG_ENV);
+    Ok(Isolation {
+        dir: config_dir,
+        env,
+    })
 }
 
 /// The user's `config.json` without logins or a context: what the run's temporary config starts from.

@@ -56,7 +56,7 @@ use crate::check::{Context, Settings};
 use crate::exit;
 use crate::lesson::source::{Catalog, LoadedLesson};
 use crate::probe::DockerProbe;
-use crate::probe::docker::Endpoint;
+use crate::probe::docker::{DEFAULT_TIMEOUT, Endpoint};
 
 /// Where `docker login` lines of solutions get their password.
 pub const PASSWORD_ENV: &str = "LEARN_REGISTRY_TEST_PASSWORD";
@@ -120,7 +120,7 @@ pub fn run(
             return Ok(Err(exit::UNKNOWN));
         }
     };
-    let config_dir = config::isolate(&endpoint)?;
+    let isolation = config::isolate(&endpoint)?;
 
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| miette::miette!("cannot start: {e}"))?;
@@ -132,7 +132,7 @@ pub fn run(
         ..Default::default()
     };
     runtime.block_on(async {
-        let docker = match DockerProbe::connect().await {
+        let docker = match DockerProbe::connect_endpoint(endpoint.clone(), DEFAULT_TIMEOUT).await {
             Ok(d) => d,
             Err(e) => {
                 result.setup.push(SetupLine {
@@ -154,12 +154,14 @@ pub fn run(
             wait: options.wait,
             created: Vec::new(),
             progress: options.progress,
+            env: isolation.env.clone(),
+            config_dir: isolation.dir.path().to_path_buf(),
         };
         session.run(&plans, options.keep, &mut result).await;
     });
     drop(runtime);
     if options.keep {
-        result.cleanup.config_kept = Some(config_dir.keep());
+        result.cleanup.config_kept = Some(isolation.dir.keep());
     }
     Ok(Ok(result))
 }

@@ -4,7 +4,6 @@
 //! before it touches the engine.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 
 use super::Line;
 use crate::check::report;
@@ -152,30 +151,12 @@ pub fn allowed_to_run(loaded: &LoadedLesson, yes: bool) -> bool {
     if commands.is_empty() {
         return true;
     }
-    let home = trust::home();
     let key = format!("test-lesson:{}", loaded.lesson.id.as_str());
-    let hash = trust::content_hash(&loaded.file);
-    if trust::is_allowed(&home, &key, &hash) {
-        return true;
-    }
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return false;
-    }
-    eprintln!(
-        "lesson `{}` ({}) runs these commands in `test-lesson`:",
-        loaded.lesson.id.as_str(),
-        loaded.file.name
-    );
-    for c in &commands {
-        eprintln!("  {c}");
-    }
-    let allowed = dialoguer::Confirm::new()
-        .with_prompt("Allow it to run them (asked again if the file changes)?")
-        .default(false)
-        .interact()
-        .unwrap_or(false);
-    if allowed && let Err(e) = trust::allow(&home, &key, &hash) {
-        eprintln!("warning: could not remember the allowance: {e}");
-    }
-    allowed
+    trust::confirm(
+        loaded,
+        &key,
+        &commands,
+        "runs these commands in `test-lesson`",
+        "Allow it to run them (asked again if the file changes)?",
+    )
 }

@@ -3,16 +3,19 @@
 //! tests its steps in order, since each step starts from where the previous one left the world.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use console::style;
 
 use super::command_run::{self, CommandRun};
+use super::config::Isolation;
 use super::{Cleanup, LessonTest, Line, Phase, Planned, SetupLine, StepTest};
 use crate::check::report::{self, StepReport};
 use crate::check::{Context, Settings, Status};
 use crate::lesson::Step;
 use crate::probe::{DockerProbe, ImageRef};
+use crate::process::Env;
 
 /// How often checks are re-evaluated while waiting for a step to pass.
 const POLL: Duration = Duration::from_millis(300);
@@ -28,6 +31,10 @@ pub struct Session {
     pub created: Vec<String>,
     /// Say on stderr what is running (on a terminal, for people).
     pub progress: bool,
+    /// What every command of the run gets: the temporary Docker config and the engine.
+    pub env: Env,
+    /// The temporary Docker config folder, which the checks read.
+    pub config_dir: PathBuf,
 }
 
 impl Session {
@@ -89,8 +96,10 @@ impl Session {
         vars: &BTreeMap<String, String>,
         since: chrono::DateTime<chrono::Utc>,
     ) -> Context {
-        let mut ctx =
-            Context::new(vars.clone(), self.settings.clone()).with_docker(self.docker.clone());
+        let mut ctx = Context::new(vars.clone(), self.settings.clone())
+            .with_docker(self.docker.clone())
+            .with_env(self.env.clone())
+            .with_docker_config(Isolation::docker_config(&self.config_dir));
         ctx.since = Some(since);
         ctx
     }
@@ -143,7 +152,7 @@ impl Session {
         self.say(&format!("  $ {}", line.display()));
         let fresh = self.new_names(&line.creates).await;
         let digests_before = self.digest_refs(&line.pushes).await;
-        let run = CommandRun::execute(line, self.password.as_deref()).await;
+        let run = CommandRun::execute(line, self.password.as_deref(), &self.env).await;
         if run.error.is_some() {
             // It never ran to the end, so it made nothing.
             return run;

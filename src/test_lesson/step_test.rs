@@ -4,8 +4,11 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::{CommandRun, Line, Phase, Planned, Session};
 use crate::check::{CheckResult, Status};
+use crate::lesson::Step;
 
 /// One step's test.
 #[derive(Debug, Clone, Default)]
@@ -36,61 +39,88 @@ impl StepTest {
             ..StepTest::default()
         };
         let since = chrono::Utc::now();
-
         if !step.checks.iter().any(|c| c.applies(&session.settings)) {
-            // Nothing to verify; still run a solution, since later steps may build on it.
-            let solution = test.run_solution(session, lines).await;
-            test.notes.push(if !step.checks.is_empty() {
-                format!(
-                    "its checks are Docker Hub checks, which do not apply to a course on `{}` (pass --hub-api to run them)",
-                    session.settings.registry
-                )
-            } else if step.quiz.is_some() {
-                "a quiz: answered in `learn-registry start`, nothing to test".into()
-            } else if step.human_only {
-                "only a person can do this step (`human_only`), and it has no checks".into()
-            } else {
-                "the step has no checks, so nothing shows it done".into()
-            });
-            test.status = if solution == Phase::Fail {
-                Phase::Fail
-            } else {
-                Phase::Skipped
-            };
-            return test;
+            test.run_without_checks(session, step, lines).await;
+        } else if step.human_only {
+            test.run_human(session, plan, step, lines, since).await;
+        } else {
+            test.run_three_phases(session, plan, step, lines, since)
+                .await;
         }
+        test
+    }
 
-        if step.human_only {
-            // A person does this step (on a website, say); its checks count when they pass.
-            let solution = test.run_solution(session, lines).await;
-            let wait = if lines.is_empty() {
-                Duration::ZERO
-            } else {
-                session.wait
-            };
-            let after = session.evaluate(plan, step, since, wait).await;
-            test.checks = after.checks;
-            if solution == Phase::Fail {
-                test.status = Phase::Fail;
-            } else if after.status == Status::Pass {
-                test.after = Phase::Pass;
-                test.status = Phase::Pass;
-            } else {
-                test.after = Phase::from_status(after.status);
-                test.status = Phase::Skipped;
-                test.notes.push(format!(
-                    "only a person can do this step (`human_only`); its checks {} now, so it is \
-                     skipped, not failed",
-                    if after.status == Status::Unknown {
-                        "cannot be verified"
-                    } else {
-                        "do not pass"
-                    }
-                ));
-            }
-            return test;
+    /// A step with nothing to verify; its solution still runs, since later steps may build on it.
+    async fn run_without_checks(&mut self, session: &mut Session, step: &Step, lines: &[Line]) {
+        let test = self;
+        let solution = test.run_solution(session, lines).await;
+        test.notes.push(if !step.checks.is_empty() {
+            format!(
+                "its checks are Docker Hub checks, which do not apply to a course on `{}` (pass --hub-api to run them)",
+                session.settings.registry
+            )
+        } else if step.quiz.is_some() {
+            "a quiz: answered in `learn-registry start`, nothing to test".into()
+        } else if step.human_only {
+            "only a person can do this step (`human_only`), and it has no checks".into()
+        } else {
+            "the step has no checks, so nothing shows it done".into()
+        });
+        test.status = if solution == Phase::Fail {
+            Phase::Fail
+        } else {
+            Phase::Skipped
+        };
+    }
+
+    /// A person does this step (on a website, say); its checks count when they pass.
+    async fn run_human(
+        &mut self,
+        session: &mut Session,
+        plan: &Planned<'_>,
+        step: &Step,
+        lines: &[Line],
+        since: DateTime<Utc>,
+    ) {
+        let test = self;
+        let solution = test.run_solution(session, lines).await;
+        let wait = if lines.is_empty() {
+            Duration::ZERO
+        } else {
+            session.wait
+        };
+        let after = session.evaluate(plan, step, since, wait).await;
+        test.checks = after.checks;
+        if solution == Phase::Fail {
+            test.status = Phase::Fail;
+        } else if after.status == Status::Pass {
+            test.after = Phase::Pass;
+            test.status = Phase::Pass;
+        } else {
+            test.after = Phase::from_status(after.status);
+            test.status = Phase::Skipped;
+            test.notes.push(format!(
+                "only a person can do this step (`human_only`); its checks {} now, so it is \
+                 skipped, not failed",
+                if after.status == Status::Unknown {
+                    "cannot be verified"
+                } else {
+                    "do not pass"
+                }
+            ));
         }
+    }
 
+    /// Fail first, run the solution, pass after.
+    async fn run_three_phases(
+        &mut self,
+        session: &mut Session,
+        plan: &Planned<'_>,
+        step: &Step,
+        lines: &[Line],
+        since: DateTime<Utc>,
+    ) {
+        let test = self;
         // 1. Fail first.
         let before = session.evaluate(plan, step, since, Duration::ZERO).await;
         let looks_only = lines.iter().all(Line::only_looks);
@@ -128,7 +158,7 @@ impl StepTest {
             test.notes
                 .push("its solution failed, so passing after it was not checked".into());
             test.status = Phase::Fail;
-            return test;
+            return;
         }
 
         // 3. Passes after.
@@ -146,7 +176,6 @@ impl StepTest {
         }
         test.checks = after.checks;
         test.status = Phase::combine(&[test.fail_first, test.solution, test.after]);
-        test
     }
 
     /// Run the solution's lines and record how it went.

@@ -62,7 +62,11 @@ impl CommandCheck {
             return Outcome::unknown("the command is empty");
         };
         let shown = shell_words::join(&argv);
-        let output = match process::run(program, args, COMMAND_TIMEOUT).await {
+        let output = match process::Command::new(program, args, COMMAND_TIMEOUT)
+            .env(ctx.env())
+            .output()
+            .await
+        {
             Ok(o) => o,
             Err(e @ process::Error::TimedOut(_)) => {
                 return Outcome::unknown(format!("`{shown}` {e}"));

@@ -58,6 +58,7 @@ impl LoggedIn {
                     LoginVia::Auths => "config.json".to_string(),
                     LoginVia::CredsStore(s) => format!("credential store `{s}`"),
                     LoginVia::CredHelper(h) => format!("credential helper `{h}`"),
+                    LoginVia::Environment => "`DOCKER_AUTH_CONFIG`".to_string(),
                 };
                 if self.verify {
                     return self
