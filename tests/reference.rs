@@ -32,7 +32,11 @@ enum Difference {
 /// Which documented difference, if any, applies to `input`; decided from the input alone, not from
 /// either parser.
 fn difference(input: &str) -> Option<Difference> {
-    if input.len() == 64 && input.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if input.len() == 64
+        && input
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Some(Difference::ImageId);
     }
     if input.contains('[') {
@@ -106,11 +110,16 @@ fn compare(input: &str) -> bool {
         },
         Some(Difference::ImageId) => {
             assert!(theirs.is_ok(), "{input:?}");
-            assert!(reason(mine.as_ref().unwrap_err()).contains("image ID"), "{input:?}");
+            assert!(
+                reason(mine.as_ref().unwrap_err()).contains("image ID"),
+                "{input:?}"
+            );
         }
         Some(Difference::Ipv6Host) => assert!(theirs.is_err(), "{input:?}"),
         Some(Difference::UppercaseDigestHex) => assert!(mine.is_err(), "{input:?}"),
-        Some(Difference::DigestAlgorithmCase) => assert!(mine.is_err() && theirs.is_err(), "{input:?}"),
+        Some(Difference::DigestAlgorithmCase) => {
+            assert!(mine.is_err() && theirs.is_err(), "{input:?}")
+        }
         Some(Difference::UnicodeTag) => assert!(mine.is_err(), "{input:?}"),
         Some(Difference::UppercaseHost) => {
             let (first, rest) = input.split_once('/').unwrap();
@@ -122,7 +131,11 @@ fn compare(input: &str) -> bool {
             // Docker's answer is oci-client's for the same first component read as a host: give it a
             // port, which oci-client's domain grammar accepts with any valid host.
             let as_host = Reference::try_from(format!("{first}:1/{rest}").as_str());
-            assert_eq!(mine.is_ok(), as_host.is_ok(), "{input:?}: {mine:?} / {as_host:?}");
+            assert_eq!(
+                mine.is_ok(),
+                as_host.is_ok(),
+                "{input:?}: {mine:?} / {as_host:?}"
+            );
             if let (Ok(m), Ok(h)) = (&mine, &as_host) {
                 assert_eq!(m.registry(), first, "{input:?}");
                 assert_eq!(m.repository(), h.repository(), "{input:?}");
@@ -250,7 +263,7 @@ impl Rng {
         items[(self.next() % items.len() as u64) as usize]
     }
     fn pick_mostly_valid<'a>(&mut self, (valid, invalid): (&[&'a str], &[&'a str])) -> &'a str {
-        if self.next() % 4 == 0 {
+        if self.next().is_multiple_of(4) {
             self.pick(invalid)
         } else {
             self.pick(valid)
@@ -262,18 +275,45 @@ fn generated(count: usize) -> Vec<String> {
     // Valid pieces three times in four, so that both outcomes are frequent.
     let domains: (&[&str], &[&str]) = (
         &[
-            "", "", "", "docker.io", "index.docker.io", "localhost", "localhost:5000", "ghcr.io",
-            "127.0.0.1:5001", "Registry.Example:443", "a-b.example", "x:1", "[::1]:5000", "[fe80::1]",
-            "Alice", "UP.io",
+            "",
+            "",
+            "",
+            "docker.io",
+            "index.docker.io",
+            "localhost",
+            "localhost:5000",
+            "ghcr.io",
+            "127.0.0.1:5001",
+            "Registry.Example:443",
+            "a-b.example",
+            "x:1",
+            "[::1]:5000",
+            "[fe80::1]",
+            "Alice",
+            "UP.io",
         ],
-        &["a_b.c", "-bad.io", "bad-.io", "a..b", "host:", "[::1", "A_b"],
+        &[
+            "a_b.c", "-bad.io", "bad-.io", "a..b", "host:", "[::1", "A_b",
+        ],
     );
     let components: (&[&str], &[&str]) = (
         &[
-            "app", "alice", "a", "a1", "library", "a.b", "a_b", "a__b", "a-b", "a--b",
-            "python-canvas-client", "0",
+            "app",
+            "alice",
+            "a",
+            "a1",
+            "library",
+            "a.b",
+            "a_b",
+            "a__b",
+            "a-b",
+            "a--b",
+            "python-canvas-client",
+            "0",
         ],
-        &["App", "a.", "_a", "a___b", "a..b", "a-", "a b", "é", "", "a:b"],
+        &[
+            "App", "a.", "_a", "a___b", "a..b", "a-", "a b", "é", "", "a:b",
+        ],
     );
     let tags: (&[&str], &[&str]) = (
         &["", "", "", "1.0", "latest", "v1.2.3-rc_1", "A", "_x", "x."],
@@ -281,7 +321,13 @@ fn generated(count: usize) -> Vec<String> {
     );
     let digests: (&[&str], &[&str]) = (
         &["", "", "", "", "sha256:HEX", "sha512:HEXHEX"],
-        &["sha256:UPPER", "sha512:HEX", "md5:HEX", "sha256:short", "SHA256:HEX"],
+        &[
+            "sha256:UPPER",
+            "sha512:HEX",
+            "md5:HEX",
+            "sha256:short",
+            "SHA256:HEX",
+        ],
     );
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
     let mut out = Vec::with_capacity(count);
@@ -314,7 +360,7 @@ fn generated(count: usize) -> Vec<String> {
             s.push_str(&digest);
         }
         // One in eight gets a stray character somewhere.
-        if rng.next() % 8 == 0 && !s.is_empty() {
+        if rng.next().is_multiple_of(8) && !s.is_empty() {
             let stray = rng.pick(&["/", ":", "@", ".", "-", "_", "A", " ", "é", "["]);
             let mut at = (rng.next() % s.len() as u64) as usize;
             while !s.is_char_boundary(at) {
@@ -332,7 +378,11 @@ fn hand_picked_edge_cases_agree_with_oci_client_or_docker() {
     let corpus = hand_picked();
     let accepted = corpus.iter().filter(|s| compare(s)).count();
     // Both kinds are well represented, so agreement is not agreement on rejecting everything.
-    assert!(accepted > 30 && corpus.len() - accepted > 30, "{accepted} of {}", corpus.len());
+    assert!(
+        accepted > 30 && corpus.len() - accepted > 30,
+        "{accepted} of {}",
+        corpus.len()
+    );
 }
 
 #[test]
@@ -340,8 +390,15 @@ fn generated_references_agree_with_oci_client_or_docker() {
     let corpus = generated(600);
     let accepted = corpus.iter().filter(|s| compare(s)).count();
     let differences = corpus.iter().filter(|s| difference(s).is_some()).count();
-    assert!(accepted > 100 && corpus.len() - accepted > 100, "{accepted} of {}", corpus.len());
-    assert!(differences > 20, "only {differences} inputs exercise a documented difference");
+    assert!(
+        accepted > 100 && corpus.len() - accepted > 100,
+        "{accepted} of {}",
+        corpus.len()
+    );
+    assert!(
+        differences > 20,
+        "only {differences} inputs exercise a documented difference"
+    );
 }
 
 /// What Docker accepts where `oci-client` does not, spelled out.
@@ -353,7 +410,13 @@ fn docker_only_forms() {
         ("[2001:db8::1]:5000", "a/b", Some("1.0"))
     );
     assert_eq!(ImageRef::parse("[::1]/app").unwrap().registry(), "[::1]");
-    for bad in ["[g::1]:5000/app", "[::1/app", "[]:5000/app", "[::1]x/app", "[::1]:/app"] {
+    for bad in [
+        "[g::1]:5000/app",
+        "[::1/app",
+        "[]:5000/app",
+        "[::1]x/app",
+        "[::1]:/app",
+    ] {
         assert!(ImageRef::parse(bad).is_err(), "{bad}");
     }
     let upper = ImageRef::parse("Alice/app").unwrap();
@@ -368,14 +431,35 @@ fn docker_only_forms() {
 #[test]
 fn reasons_name_the_broken_part() {
     for (input, want) in [
-        ("alice//app", "invalid reference format: empty path component"),
-        ("alice/app:", "invalid reference format: empty tag after `:`"),
-        ("alice/app@", "invalid reference format: empty digest after `@`"),
+        (
+            "alice//app",
+            "invalid reference format: empty path component",
+        ),
+        (
+            "alice/app:",
+            "invalid reference format: empty tag after `:`",
+        ),
+        (
+            "alice/app@",
+            "invalid reference format: empty digest after `@`",
+        ),
         ("a@b@c", "invalid reference format: more than one `@`"),
-        ("alice/a..b", "invalid reference format: path component `a..b` may only hold"),
-        ("-bad.io/app", "invalid reference format: `-bad.io` is neither a registry host"),
-        ("alice/app:-x", "invalid reference format: tag `-x` may only hold"),
-        ("alice/app@sha256:abc", "invalid reference format: digest `sha256:abc` is not"),
+        (
+            "alice/a..b",
+            "invalid reference format: path component `a..b` may only hold",
+        ),
+        (
+            "-bad.io/app",
+            "invalid reference format: `-bad.io` is neither a registry host",
+        ),
+        (
+            "alice/app:-x",
+            "invalid reference format: tag `-x` may only hold",
+        ),
+        (
+            "alice/app@sha256:abc",
+            "invalid reference format: digest `sha256:abc` is not",
+        ),
         ("alice/App", "repository name `alice/App` must be lowercase"),
     ] {
         let got = reason(&ImageRef::parse(input).unwrap_err());

@@ -50,7 +50,11 @@ impl ImageRef {
             return Err(invalid("the reference is empty"));
         }
         // Docker's `anchoredIdentifierRegexp` is lowercase hex; uppercase is a name that is not lowercase.
-        if input.len() == 64 && input.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if input.len() == 64
+            && input
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
             return Err(invalid(
                 "a 64-character hexadecimal string is an image ID, not a repository name",
             ));

@@ -77,7 +77,9 @@ pub enum Detail {
 impl fmt::Display for GrammarError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            GrammarError::NameEmpty => f.write_str("repository name must have at least one component"),
+            GrammarError::NameEmpty => {
+                f.write_str("repository name must have at least one component")
+            }
             GrammarError::InvalidFormat(detail) => {
                 f.write_str("invalid reference format")?;
                 match detail {
@@ -88,7 +90,9 @@ impl fmt::Display for GrammarError {
                         ": path component `{c}` may only hold lowercase letters and digits, \
                          separated by `.`, `_`, `__` or dashes"
                     ),
-                    Detail::Domain(d) => write!(f, ": `{d}` is neither a registry host nor a path component"),
+                    Detail::Domain(d) => {
+                        write!(f, ": `{d}` is neither a registry host nor a path component")
+                    }
                     Detail::Tag(t) if t.is_empty() => f.write_str(": empty tag after `:`"),
                     Detail::Digest(d) if d.is_empty() => f.write_str(": empty digest after `@`"),
                     Detail::Tag(t) => write!(
@@ -104,7 +108,10 @@ impl fmt::Display for GrammarError {
             }
             GrammarError::NameContainsUppercase => f.write_str("repository name must be lowercase"),
             GrammarError::NameTooLong => {
-                write!(f, "repository name must not be more than {PATH_MAX} characters")
+                write!(
+                    f,
+                    "repository name must not be more than {PATH_MAX} characters"
+                )
             }
             GrammarError::DigestInvalidFormat => f.write_str("invalid checksum digest format"),
             GrammarError::DigestInvalidLength => f.write_str("invalid checksum digest length"),
@@ -314,7 +321,10 @@ fn validate_digest(digest: &str) -> Result<(), GrammarError> {
     if hex.len() != length {
         return Err(GrammarError::DigestInvalidLength);
     }
-    if hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+    if hex
+        .bytes()
+        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    {
         Ok(())
     } else {
         Err(GrammarError::DigestInvalidFormat)
@@ -329,10 +339,22 @@ mod tests {
 
     #[test]
     fn path_components() {
-        for ok in ["a", "a1", "a.b", "a_b", "a__b", "a-b", "a---b", "a.b-c_d__e", "0"] {
+        for ok in [
+            "a",
+            "a1",
+            "a.b",
+            "a_b",
+            "a__b",
+            "a-b",
+            "a---b",
+            "a.b-c_d__e",
+            "0",
+        ] {
             assert!(is_path_component(ok), "{ok}");
         }
-        for bad in ["", "A", "a.", ".a", "a..b", "a___b", "a._b", "a-_b", "_a", "a-", "a b", "é"] {
+        for bad in [
+            "", "A", "a.", ".a", "a..b", "a___b", "a._b", "a-_b", "_a", "a-", "a b", "é",
+        ] {
             assert!(!is_path_component(bad), "{bad}");
         }
     }
@@ -340,12 +362,21 @@ mod tests {
     #[test]
     fn domains() {
         for ok in [
-            "localhost", "a", "Registry.Example", "a-b.c", "a:5000", "1.2.3.4:1", "[::1]", "[::1]:5000",
+            "localhost",
+            "a",
+            "Registry.Example",
+            "a-b.c",
+            "a:5000",
+            "1.2.3.4:1",
+            "[::1]",
+            "[::1]:5000",
             "[2001:DB8::1]",
         ] {
             assert!(is_domain(ok), "{ok}");
         }
-        for bad in ["", "-a", "a-", "a..b", "a:", "a:x", "[]", "[::1", "[::1]x", "[g::1]", "a_b", "[::1]:"] {
+        for bad in [
+            "", "-a", "a-", "a..b", "a:", "a:x", "[]", "[::1", "[::1]x", "[g::1]", "a_b", "[::1]:",
+        ] {
             assert!(!is_domain(bad), "{bad}");
         }
     }
@@ -361,22 +392,49 @@ mod tests {
         assert!(!is_digest(&format!("1a:{HEX}")) && !is_digest("sha256:abc"));
         assert_eq!(validate_digest(&format!("sha256:{HEX}")), Ok(()));
         let upper = format!("sha256:{}", HEX.to_uppercase());
-        assert_eq!(validate_digest(&upper), Err(GrammarError::DigestInvalidFormat));
-        assert_eq!(validate_digest(&format!("md5:{HEX}")), Err(GrammarError::DigestUnsupported));
-        assert_eq!(validate_digest(&format!("SHA256:{HEX}")), Err(GrammarError::DigestInvalidFormat));
-        assert_eq!(validate_digest(&format!("sha512:{HEX}")), Err(GrammarError::DigestInvalidLength));
+        assert_eq!(
+            validate_digest(&upper),
+            Err(GrammarError::DigestInvalidFormat)
+        );
+        assert_eq!(
+            validate_digest(&format!("md5:{HEX}")),
+            Err(GrammarError::DigestUnsupported)
+        );
+        assert_eq!(
+            validate_digest(&format!("SHA256:{HEX}")),
+            Err(GrammarError::DigestInvalidFormat)
+        );
+        assert_eq!(
+            validate_digest(&format!("sha512:{HEX}")),
+            Err(GrammarError::DigestInvalidLength)
+        );
     }
 
     #[test]
     fn parts_and_errors() {
         let p = parse("localhost:5000/a/b:1.0").unwrap();
-        assert_eq!((p.domain, p.path, p.tag), (Some("localhost:5000"), "a/b", Some("1.0")));
+        assert_eq!(
+            (p.domain, p.path, p.tag),
+            (Some("localhost:5000"), "a/b", Some("1.0"))
+        );
         let p = parse("a_b.c/app").unwrap(); // not a domain, so the whole name is the path
         assert_eq!((p.domain, p.path), (None, "a_b.c/app"));
         assert_eq!(parse(""), Err(GrammarError::NameEmpty));
-        assert_eq!(parse("docker.io/App"), Err(GrammarError::NameContainsUppercase));
-        assert_eq!(parse(&format!("a/{}", "b".repeat(256))), Err(GrammarError::NameTooLong));
-        assert!(matches!(parse("a//b"), Err(GrammarError::InvalidFormat(Detail::EmptyComponent))));
-        assert!(matches!(parse("a@b@c"), Err(GrammarError::InvalidFormat(Detail::TwoDigests))));
+        assert_eq!(
+            parse("docker.io/App"),
+            Err(GrammarError::NameContainsUppercase)
+        );
+        assert_eq!(
+            parse(&format!("a/{}", "b".repeat(256))),
+            Err(GrammarError::NameTooLong)
+        );
+        assert!(matches!(
+            parse("a//b"),
+            Err(GrammarError::InvalidFormat(Detail::EmptyComponent))
+        ));
+        assert!(matches!(
+            parse("a@b@c"),
+            Err(GrammarError::InvalidFormat(Detail::TwoDigests))
+        ));
     }
 }
