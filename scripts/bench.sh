@@ -103,8 +103,9 @@ for r in "${rows[@]}"; do
 		class "$students" "$project"
 		# shellcheck disable=SC2046
 		measure grade "$heavy_runs" $(grade_cmd "$roster")
-		measure curl "$heavy_runs" bash scripts/bench/curl-loop.sh "$students" "$project" "$LAB_REGISTRY"
-		notes+=("grade: $(($(wc -l <"$work/grades.csv") - 1)) cells, $(grep -c ',pass,' "$work/grades.csv" || true) passed; curl: $(bash scripts/bench/curl-loop.sh "$students" "$project" "$LAB_REGISTRY")")
+		BENCH_CURL_SUMMARY=$work/curl.summary measure curl "$heavy_runs" \
+			bash scripts/bench/curl-loop.sh "$students" "$project" "$LAB_REGISTRY"
+		notes+=("grade: $(($(wc -l <"$work/grades.csv") - 1)) cells, $(grep -c ',pass,' "$work/grades.csv" || true) passed; curl: $(cat "$work/curl.summary")")
 		row "\`grade\` $students students × the push lesson" grade "sequential \`curl -I\` loop, $((students * 5)) HEADs" curl "≥ 20×, < 50 MB"
 		;;
 	check)
