@@ -610,9 +610,13 @@ fn check_image_ref(
     let Ok(rendered) = template::render(node, samples) else {
         return Vec::new(); // undefined variables are reported on their own
     };
-    match oci_client::Reference::try_from(rendered.as_str()) {
+    match rendered.parse::<crate::probe::ImageRef>() {
         Ok(_) => Vec::new(),
         Err(e) => {
+            let e = match e {
+                crate::probe::ProbeError::InvalidReference { reason, .. } => reason,
+                other => other.to_string(),
+            };
             let mut d = at(
                 file,
                 node,

@@ -3,10 +3,11 @@
 //! needs the same answers (which host to call, which repository path, which tag or digest, which key
 //! `docker login` used in config.json), so they are computed here once.
 //!
-//! The grammar (what a valid tag or digest looks like) comes from `oci-client`'s `Reference`. Its domain
-//! split differs from Docker's in two places, so that part follows Docker's `splitDockerDomain` instead:
-//! a first component with uppercase letters is a host (`Alice/app` is host `Alice`), and names that are
-//! not lowercase are rejected with Docker's own message rather than a generic "invalid format". Docker
+//! The grammar (what a valid name, tag or digest looks like) is the distribution package's, checked by the
+//! byte-level parser in [`grammar`] (no regular expression to compile at start-up). The domain split is
+//! Docker's `splitDockerDomain`, which differs from `oci-client`'s `Reference` in two places: a first
+//! component with uppercase letters is a host (`Alice/app` is host `Alice`), and names that are not
+//! lowercase are rejected with Docker's own message rather than a generic "invalid format". Docker
 //! Hub is special twice: its API host is `registry-1.docker.io`, and `docker login` keys it in
 //! config.json as `https://index.docker.io/v1/`.
 
@@ -14,9 +15,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
 
-use oci_client::Reference;
-
 use super::ProbeError;
+
+pub mod grammar;
 
 /// The registry name Docker uses for Docker Hub in normalized references.
 pub const DOCKER_HUB: &str = "docker.io";
@@ -48,7 +49,12 @@ impl ImageRef {
         if input.is_empty() {
             return Err(invalid("the reference is empty"));
         }
-        if input.len() == 64 && input.bytes().all(|b| b.is_ascii_hexdigit()) {
+        // Docker's `anchoredIdentifierRegexp` is lowercase hex; uppercase is a name that is not lowercase.
+        if input.len() == 64
+            && input
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
             return Err(invalid(
                 "a 64-character hexadecimal string is an image ID, not a repository name",
             ));
@@ -63,22 +69,21 @@ impl ImageRef {
                 "repository name `{remote_name}` must be lowercase"
             )));
         }
-        // The grammar check and the tag/digest split are oci-client's; the domain split above is Docker's.
-        let parsed = Reference::try_from(format!("{registry}/{remainder}"))
-            .map_err(|e| invalid(&e.to_string()))?;
-        let repository = match remainder.find([':', '@']) {
-            Some(end) => remainder[..end].to_string(),
-            None => remainder.clone(),
-        };
-        let tag = match (parsed.tag(), parsed.digest()) {
+        // The grammar and the tag/digest split are the distribution package's; the domain split above is
+        // Docker's `splitDockerDomain`, as in its `ParseNormalizedNamed`.
+        let full = format!("{registry}/{remainder}");
+        let parts = grammar::parse(&full).map_err(|e| invalid(&e.to_string()))?;
+        let repository = remote_name.to_string();
+        let tag = match (parts.tag, parts.digest) {
             (None, None) => Some(DEFAULT_TAG.to_string()),
             (tag, _) => tag.map(str::to_string),
         };
+        let digest = parts.digest.map(str::to_string);
         Ok(ImageRef {
             registry,
             repository,
             tag,
-            digest: parsed.digest().map(str::to_string),
+            digest,
         })
     }
 
