@@ -105,7 +105,7 @@ impl Gradebook {
         if self.problems().next().is_some() {
             crate::exit::USAGE
         } else {
-            self.summary().exit_code()
+            crate::exit::for_summary(&self.summary())
         }
     }
 }

@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_saphyr::{DuplicateKeyPolicy, Options};
 
-use crate::check::Check;
 use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::lesson::check::Check;
 use crate::lesson::model::Lesson;
 
 /// Lesson files are small; a larger one is a mistake (a log pasted in, the wrong file).

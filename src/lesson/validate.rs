@@ -431,7 +431,7 @@ fn validate(p: &Parsed<'_>, all_ids: &BTreeSet<&str>) -> Vec<Diagnostic> {
                     );
                 }
             }
-            if let crate::check::Check::Command(c) = &check.value
+            if let crate::lesson::check::Check::Command(c) = &check.value
                 && c.run.is_empty()
             {
                 out.push(at(
