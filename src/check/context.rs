@@ -10,11 +10,12 @@ use tokio::sync::OnceCell;
 use crate::check::Outcome;
 use crate::lesson::{Sp, template};
 use crate::probe::hub::HubClient;
+use crate::probe::reference::DOCKER_HUB;
 use crate::probe::registry::{RegistryAuth, RegistryClient};
 use crate::probe::{DockerConfig, DockerProbe, ImageRef, ProbeError};
 
-/// The default Docker Hub REST API.
-pub const DEFAULT_HUB_API: &str = "https://hub.docker.com";
+/// The default Docker Hub REST API (defined once, by the probe that calls it).
+pub use crate::probe::hub::DEFAULT_HUB_API;
 
 /// Where checks look.
 #[derive(Debug, Clone)]
@@ -36,7 +37,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            registry: "docker.io".into(),
+            registry: DOCKER_HUB.into(),
             insecure: Vec::new(),
             hub_api: DEFAULT_HUB_API.into(),
             hub_checks: true,
@@ -61,7 +62,7 @@ impl Context {
     pub fn new(vars: BTreeMap<String, String>, settings: Settings) -> Context {
         let mut vars = vars;
         let registry = crate::probe::reference::normalize_registry(&settings.registry);
-        let prefix = if registry == "docker.io" {
+        let prefix = if registry == DOCKER_HUB {
             String::new()
         } else {
             format!("{}/", settings.registry.trim_end_matches('/'))

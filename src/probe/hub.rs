@@ -27,8 +27,8 @@ static USERNAME: LazyLock<Regex> =
 /// A namespace or repository name: one path component of Docker's reference grammar.
 static PATH_COMPONENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").expect("static regex"));
-/// Docker's tag grammar.
-static TAG: LazyLock<Regex> =
+/// Docker's tag grammar; lint checks tags with it too.
+pub(crate) static TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("static regex"));
 
 /// The answer to a Hub lookup.

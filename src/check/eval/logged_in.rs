@@ -8,7 +8,7 @@
 use crate::check::{Context, Outcome};
 use crate::lesson::check::LoggedIn;
 use crate::probe::LoginVia;
-use crate::probe::reference::normalize_registry;
+use crate::probe::reference::{DOCKER_HUB, normalize_registry};
 
 impl LoggedIn {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {
@@ -70,7 +70,7 @@ impl LoggedIn {
                     .into_iter()
                     .map(|l| format!("`{}`", l.registry))
                     .collect();
-                let login_cmd = if registry == "docker.io" {
+                let login_cmd = if registry == DOCKER_HUB {
                     "docker login".to_string()
                 } else {
                     format!("docker login {registry}")

@@ -3,17 +3,14 @@
 //! program.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::{Flow, Lint, regex_problem};
 use crate::lesson::check::Check;
 use crate::lesson::{Sp, template};
+use crate::probe::hub::TAG;
 use crate::probe::{ImageRef, ProbeError};
-
-static TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").unwrap());
 
 pub(super) fn check(
     lint: &mut Lint<'_>,
