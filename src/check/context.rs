@@ -10,6 +10,7 @@ use tokio::sync::OnceCell;
 use crate::check::Outcome;
 use crate::lesson::{Sp, template};
 use crate::probe::hub::HubClient;
+use crate::probe::reference::DOCKER_HUB;
 use crate::probe::registry::{RegistryAuth, RegistryClient};
 use crate::probe::{DockerConfig, DockerProbe, ImageRef, ProbeError};
 
@@ -36,7 +37,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            registry: "docker.io".into(),
+            registry: DOCKER_HUB.into(),
             insecure: Vec::new(),
             hub_api: DEFAULT_HUB_API.into(),
             hub_checks: true,
@@ -63,7 +64,7 @@ impl Context {
     pub fn new(vars: BTreeMap<String, String>, settings: Settings) -> Context {
         let mut vars = vars;
         let registry = crate::probe::reference::normalize_registry(&settings.registry);
-        let prefix = if registry == "docker.io" {
+        let prefix = if registry == DOCKER_HUB {
             String::new()
         } else {
             format!("{}/", settings.registry.trim_end_matches('/'))

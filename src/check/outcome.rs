@@ -127,7 +127,7 @@ impl CheckResult {
         }
     }
 
-    /// DESIGN.md's JSON shape: `{"kind", "status", "message", "expected", "actual"}` (+ `hint`,
+    /// The JSON shape of docs/ARCHITECTURE.md ("Reports"): `{"kind", "status", "message", "expected", "actual"}` (+ `hint`,
     /// `retry_after_secs` when there are any).
     pub fn to_json(&self) -> serde_json::Value {
         let mut v = serde_json::json!({

@@ -43,17 +43,6 @@ impl Summary {
         self.unknown += other.unknown;
         self.pending += other.pending;
     }
-
-    /// DESIGN.md's exit codes: 1 when something failed, else 3 when something could not be verified.
-    pub fn exit_code(&self) -> u8 {
-        if self.fail > 0 {
-            crate::exit::FAILED
-        } else if self.unknown > 0 {
-            crate::exit::UNKNOWN
-        } else {
-            crate::exit::OK
-        }
-    }
 }
 
 impl LessonReport {
@@ -106,7 +95,7 @@ pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> 
                 ),
             };
         }
-        check.evaluate(ctx).await
+        crate::check::evaluate(check, ctx).await
     }))
     .await;
     let status = step_status(&results);

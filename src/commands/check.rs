@@ -80,5 +80,5 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     for r in &reports {
         total.add(r.summary());
     }
-    Ok(total.exit_code())
+    Ok(crate::exit::for_summary(&total))
 }

@@ -140,6 +140,6 @@ fn exit_code(book: &Gradebook) -> u8 {
     if book.problems().next().is_some() {
         exit::USAGE
     } else {
-        book.summary().exit_code()
+        crate::exit::for_summary(&book.summary())
     }
 }

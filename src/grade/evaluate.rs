@@ -1,6 +1,6 @@
 //! Grading a class: every student of the roster × every step of the chosen lessons that has a check
 //! `grade` can run from outside (`Check::remote`: registry tags, public or private repositories, Docker
-//! Hub accounts and repositories), evaluated through the same `Check::evaluate` the runner and `check`
+//! Hub accounts and repositories), evaluated through the same `check::evaluate` the runner and `check`
 //! use, with the student's variables and anonymous access (`use_docker_login: false`: the grader sees
 //! what anyone would).
 //!
@@ -256,7 +256,7 @@ impl Grader<'_> {
         loop {
             let outcome = {
                 let _slot = self.semaphore.acquire().await.expect("never closed");
-                check.evaluate(ctx).await.outcome
+                crate::check::evaluate(check, ctx).await.outcome
             };
             match self.options.retry.next(&outcome, &mut tries) {
                 Some(wait) => tokio::time::sleep(wait).await,

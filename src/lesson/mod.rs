@@ -1,6 +1,7 @@
 //! Lessons: the YAML model (`model`), reading files with locations (`load`), filling in `{{ variables }}`
 //! (`template`), lint (`validate`), and where lessons come from (`source`: shipped or a folder).
 
+pub mod check;
 pub mod load;
 pub mod model;
 pub mod source;

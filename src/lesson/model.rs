@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::check::Check;
 use crate::lesson::Sp;
+use crate::lesson::check::Check;
 
 /// One lesson: a YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

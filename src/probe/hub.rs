@@ -8,28 +8,26 @@
 //! repositories from anonymous visitors this way), 401/403 is [`HubLookup::Denied`]; 429 with its
 //! `Retry-After` and 5xx are "could not verify".
 
-use std::sync::LazyLock;
 use std::time::Duration;
 
-use regex::Regex;
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::ProbeError;
 use super::http::{self, REQUEST_TIMEOUT};
+use super::reference::grammar::{is_path_component, is_tag};
 
 /// Docker Hub's REST API.
 pub const DEFAULT_HUB_API: &str = "https://hub.docker.com";
 
-static USERNAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z0-9]{4,30}$").expect("static regex"));
-/// A namespace or repository name: one path component of Docker's reference grammar.
-static PATH_COMPONENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").expect("static regex"));
-/// Docker's tag grammar.
-static TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("static regex"));
+/// Docker Hub usernames: 4 to 30 lowercase letters and digits.
+fn is_username(name: &str) -> bool {
+    (4..=30).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
 
 /// The answer to a Hub lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +135,7 @@ impl HubClient {
 
     /// Does the account `name` exist? `/v2/users/{name}/`.
     pub async fn user(&self, name: &str) -> Result<HubLookup<HubUser>, ProbeError> {
-        check("Docker Hub username", name, &USERNAME, USERNAME_RULE)?;
+        check("Docker Hub username", name, is_username, USERNAME_RULE)?;
         // The trailing slash matters: the Hub redirects without it.
         self.get(&["v2", "users", name, ""]).await
     }
@@ -148,8 +146,8 @@ impl HubClient {
         namespace: &str,
         repository: &str,
     ) -> Result<HubLookup<HubRepository>, ProbeError> {
-        check("namespace", namespace, &PATH_COMPONENT, NAME_RULE)?;
-        check("repository name", repository, &PATH_COMPONENT, NAME_RULE)?;
+        check("namespace", namespace, is_path_component, NAME_RULE)?;
+        check("repository name", repository, is_path_component, NAME_RULE)?;
         self.get(&["v2", "namespaces", namespace, "repositories", repository])
             .await
     }
@@ -161,9 +159,9 @@ impl HubClient {
         repository: &str,
         tag: &str,
     ) -> Result<HubLookup<HubTag>, ProbeError> {
-        check("namespace", namespace, &PATH_COMPONENT, NAME_RULE)?;
-        check("repository name", repository, &PATH_COMPONENT, NAME_RULE)?;
-        check("tag", tag, &TAG, TAG_RULE)?;
+        check("namespace", namespace, is_path_component, NAME_RULE)?;
+        check("repository name", repository, is_path_component, NAME_RULE)?;
+        check("tag", tag, is_tag, TAG_RULE)?;
         self.get(&[
             "v2",
             "namespaces",
@@ -234,8 +232,13 @@ const NAME_RULE: &str =
 const TAG_RULE: &str =
     "tags are up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`";
 
-fn check(what: &'static str, name: &str, rule: &Regex, explain: &str) -> Result<(), ProbeError> {
-    if name.len() <= 255 && rule.is_match(name) {
+fn check(
+    what: &'static str,
+    name: &str,
+    rule: impl Fn(&str) -> bool,
+    explain: &str,
+) -> Result<(), ProbeError> {
+    if name.len() <= 255 && rule(name) {
         Ok(())
     } else {
         Err(ProbeError::InvalidName {
@@ -252,23 +255,23 @@ mod tests {
 
     #[test]
     fn names_are_checked_before_they_reach_a_url() {
-        assert!(check("u", "alice2024", &USERNAME, USERNAME_RULE).is_ok());
+        assert!(check("u", "alice2024", is_username, USERNAME_RULE).is_ok());
         for bad in ["bob", "Alice", "al/ice", "al%2Fice", "..", "a-lice", ""] {
             assert!(
-                check("u", bad, &USERNAME, USERNAME_RULE).is_err(),
+                check("u", bad, is_username, USERNAME_RULE).is_err(),
                 "{bad:?}"
             );
         }
-        assert!(check("r", "python-canvas-client", &PATH_COMPONENT, NAME_RULE).is_ok());
+        assert!(check("r", "python-canvas-client", is_path_component, NAME_RULE).is_ok());
         for bad in ["a/b", "..", "-a", "a-", "A", "a b", "a?b"] {
             assert!(
-                check("r", bad, &PATH_COMPONENT, NAME_RULE).is_err(),
+                check("r", bad, is_path_component, NAME_RULE).is_err(),
                 "{bad:?}"
             );
         }
-        assert!(check("t", "1.0", &TAG, TAG_RULE).is_ok());
-        assert!(check("t", ".hidden", &TAG, TAG_RULE).is_err());
-        assert!(check("t", "a/b", &TAG, TAG_RULE).is_err());
+        assert!(check("t", "1.0", is_tag, TAG_RULE).is_ok());
+        assert!(check("t", ".hidden", is_tag, TAG_RULE).is_err());
+        assert!(check("t", "a/b", is_tag, TAG_RULE).is_err());
     }
 
     #[test]

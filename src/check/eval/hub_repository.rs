@@ -1,43 +1,10 @@
 //! `hub_repository`: the repository shows on Docker Hub, optionally with the visibility asked for.
+//!
+//! How the check is evaluated; its fields are in `lesson/check/hub_repository.rs`.
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-use crate::check::{CheckSpec, Context, Outcome};
+use crate::check::{Context, Outcome};
+use crate::lesson::check::{HubRepository, Visibility};
 use crate::probe::hub::HubLookup;
-
-use crate::lesson::Sp;
-
-/// Public or private, as Docker Hub's `is_private` says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    Public,
-    Private,
-}
-
-/// The repository shows on Docker Hub (`/v2/namespaces/{ns}/repositories/{repo}`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HubRepository {
-    /// `NAMESPACE/REPOSITORY`, e.g. `{{ username }}/python-canvas-client`.
-    pub repository: Sp<String>,
-    /// When set, the repository must also be public or private.
-    #[serde(default)]
-    pub visibility: Option<Visibility>,
-}
-
-impl CheckSpec for HubRepository {
-    const KIND: &'static str = "hub_repository";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        vec![&self.repository]
-    }
-
-    fn remote(&self) -> bool {
-        true
-    }
-}
 
 impl HubRepository {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {

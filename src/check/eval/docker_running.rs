@@ -1,24 +1,9 @@
 //! `docker_running`: the Docker Engine answers a ping and reports its version.
+//!
+//! How the check is evaluated; its fields are in `lesson/check/docker_running.rs`.
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-use crate::check::{CheckSpec, Context, Outcome};
-
-use crate::lesson::Sp;
-
-/// The Docker Engine answers a ping and reports its version.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DockerRunning {}
-
-impl CheckSpec for DockerRunning {
-    const KIND: &'static str = "docker_running";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        Vec::new()
-    }
-}
+use crate::check::{Context, Outcome};
+use crate::lesson::check::DockerRunning;
 
 impl DockerRunning {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {

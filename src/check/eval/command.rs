@@ -3,47 +3,14 @@
 //! Variables are filled into each argument separately after their values were validated against their
 //! patterns, so a value can never become a second command. A lesson from outside the shipped course
 //! runs commands only after the learner allowed it.
+//!
+//! How the check is evaluated; its fields are in `lesson/check/command.rs`.
 
 use std::time::Duration;
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-use crate::check::{CheckSpec, Context, Outcome};
-use crate::lesson::Sp;
+use crate::check::{Context, Outcome};
+use crate::lesson::check::CommandCheck;
 use crate::process;
-
-/// A command's exit code and output.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommandCheck {
-    /// The program and its arguments, e.g. `[docker, image, inspect, "{{ repository }}:1.0"]`.
-    pub run: Sp<Vec<Sp<String>>>,
-    /// The exit code expected (default 0).
-    #[serde(default)]
-    pub exit_code: i32,
-    /// Text the standard output must contain.
-    #[serde(default)]
-    pub stdout_contains: Option<Sp<String>>,
-    /// A regular expression the standard output must match.
-    #[serde(default)]
-    pub stdout_matches: Option<Sp<String>>,
-}
-
-impl CheckSpec for CommandCheck {
-    const KIND: &'static str = "command";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        let mut all: Vec<&Sp<String>> = self.run.iter().collect();
-        all.extend(self.stdout_contains.iter());
-        all.extend(self.stdout_matches.iter());
-        all
-    }
-
-    fn patterns(&self) -> Vec<&Sp<String>> {
-        self.stdout_matches.iter().collect()
-    }
-}
 
 /// A command that takes longer than this is stopped and the check cannot be judged.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);

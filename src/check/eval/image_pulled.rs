@@ -1,33 +1,11 @@
 //! `image_pulled`: the local image came from the registry and matches what the registry serves now.
-
-use schemars::JsonSchema;
-use serde::Deserialize;
+//!
+//! How the check is evaluated; its fields are in `lesson/check/image_pulled.rs`.
 
 use crate::check::diagnose;
-use crate::check::{CheckSpec, Context, Outcome};
+use crate::check::{Context, Outcome};
+use crate::lesson::check::ImagePulled;
 use crate::probe::registry::TagStatus;
-
-use crate::lesson::Sp;
-
-/// The local image came from the registry and matches what the registry serves now.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ImagePulled {
-    /// The image reference, e.g. `{{ repository }}:1.0`.
-    pub image: Sp<String>,
-}
-
-impl CheckSpec for ImagePulled {
-    const KIND: &'static str = "image_pulled";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        vec![&self.image]
-    }
-
-    fn image_refs(&self) -> Vec<&Sp<String>> {
-        vec![&self.image]
-    }
-}
 
 impl ImagePulled {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {

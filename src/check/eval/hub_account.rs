@@ -1,32 +1,10 @@
 //! `hub_account`: a Docker Hub account exists (Hub REST `/v2/users/{name}/`).
+//!
+//! How the check is evaluated; its fields are in `lesson/check/hub_account.rs`.
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-use crate::check::{CheckSpec, Context, Outcome};
+use crate::check::{Context, Outcome};
+use crate::lesson::check::HubAccount;
 use crate::probe::hub::HubLookup;
-
-use crate::lesson::Sp;
-
-/// A Docker Hub account exists (Hub REST `/v2/users/{name}/`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HubAccount {
-    /// The Docker Hub username, e.g. `{{ username }}`.
-    pub username: Sp<String>,
-}
-
-impl CheckSpec for HubAccount {
-    const KIND: &'static str = "hub_account";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        vec![&self.username]
-    }
-
-    fn remote(&self) -> bool {
-        true
-    }
-}
 
 impl HubAccount {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {

@@ -2,35 +2,13 @@
 //!
 //! Read from Docker's config.json (`auths`, `credsStore`, `credHelpers`); the secret itself is only read
 //! when `verify: true` asks to prove the credentials work against the registry.
+//!
+//! How the check is evaluated; its fields are in `lesson/check/logged_in.rs`.
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-use crate::check::{CheckSpec, Context, Outcome};
+use crate::check::{Context, Outcome};
+use crate::lesson::check::LoggedIn;
 use crate::probe::LoginVia;
-use crate::probe::reference::normalize_registry;
-
-use crate::lesson::Sp;
-
-/// `docker login` was done for a registry.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoggedIn {
-    /// The registry host; defaults to the course's registry (`docker.io` unless `--registry`).
-    #[serde(default)]
-    pub registry: Option<Sp<String>>,
-    /// Also prove the stored credentials work (reads the secret; never prints it).
-    #[serde(default)]
-    pub verify: bool,
-}
-
-impl CheckSpec for LoggedIn {
-    const KIND: &'static str = "logged_in";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        self.registry.iter().collect()
-    }
-}
+use crate::probe::reference::{DOCKER_HUB, normalize_registry};
 
 impl LoggedIn {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {
@@ -93,7 +71,7 @@ impl LoggedIn {
                     .into_iter()
                     .map(|l| format!("`{}`", l.registry))
                     .collect();
-                let login_cmd = if registry == "docker.io" {
+                let login_cmd = if registry == DOCKER_HUB {
                     "docker login".to_string()
                 } else {
                     format!("docker login {registry}")

@@ -1,32 +1,10 @@
 //! `image_exists`: a local image name exists in the engine.
-
-use schemars::JsonSchema;
-use serde::Deserialize;
+//!
+//! How the check is evaluated; its fields are in `lesson/check/image_exists.rs`.
 
 use crate::check::diagnose;
-use crate::check::{CheckSpec, Context, Outcome};
-
-use crate::lesson::Sp;
-
-/// A local image name exists in the engine.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ImageExists {
-    /// The image reference, e.g. `{{ repository }}:1.0`.
-    pub image: Sp<String>,
-}
-
-impl CheckSpec for ImageExists {
-    const KIND: &'static str = "image_exists";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        vec![&self.image]
-    }
-
-    fn image_refs(&self) -> Vec<&Sp<String>> {
-        vec![&self.image]
-    }
-}
+use crate::check::{Context, Outcome};
+use crate::lesson::check::ImageExists;
 
 impl ImageExists {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {

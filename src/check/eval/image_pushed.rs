@@ -1,33 +1,11 @@
 //! `image_pushed`: the registry's digest for the tag equals the local image's digest for it (RepoDigests).
-
-use schemars::JsonSchema;
-use serde::Deserialize;
+//!
+//! How the check is evaluated; its fields are in `lesson/check/image_pushed.rs`.
 
 use crate::check::diagnose;
-use crate::check::{CheckSpec, Context, Outcome};
+use crate::check::{Context, Outcome};
+use crate::lesson::check::ImagePushed;
 use crate::probe::registry::TagStatus;
-
-use crate::lesson::Sp;
-
-/// The registry's digest for the tag equals the local image's digest for it (RepoDigests).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ImagePushed {
-    /// The image reference, e.g. `{{ repository }}:1.0`.
-    pub image: Sp<String>,
-}
-
-impl CheckSpec for ImagePushed {
-    const KIND: &'static str = "image_pushed";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        vec![&self.image]
-    }
-
-    fn image_refs(&self) -> Vec<&Sp<String>> {
-        vec![&self.image]
-    }
-}
 
 impl ImagePushed {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {

@@ -1,37 +1,11 @@
 //! `image_same`: two local names point to the same image (same image ID).
+//!
+//! How the check is evaluated; its fields are in `lesson/check/image_same.rs`.
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
+use super::image_exists::short;
 use crate::check::diagnose;
-use crate::check::kinds::image_exists::short;
-use crate::check::{CheckSpec, Context, Outcome};
-
-use crate::lesson::Sp;
-
-/// Two local names point to the same image (same image ID).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ImageSame {
-    /// The image reference, e.g. `{{ repository }}:1.0`.
-    pub image: Sp<String>,
-    /// The other name, e.g. `my-app:latest`.
-    #[serde(rename = "as")]
-    #[schemars(rename = "as")]
-    pub same_as: Sp<String>,
-}
-
-impl CheckSpec for ImageSame {
-    const KIND: &'static str = "image_same";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        vec![&self.image, &self.same_as]
-    }
-
-    fn image_refs(&self) -> Vec<&Sp<String>> {
-        vec![&self.image, &self.same_as]
-    }
-}
+use crate::check::{Context, Outcome};
+use crate::lesson::check::ImageSame;
 
 impl ImageSame {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {

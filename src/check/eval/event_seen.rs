@@ -1,60 +1,12 @@
 //! `event_seen`: the learner did an action since the step began, as the Docker Engine's image events
 //! tell it (`tag`, `push`, `pull`, `untag`, `delete`).
+//!
+//! How the check is evaluated; its fields are in `lesson/check/event_seen.rs`.
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-use crate::check::{CheckSpec, Context, Outcome};
+use crate::check::{Context, Outcome};
+use crate::lesson::check::{EventAction, EventSeen};
 use crate::probe::ImageRef;
 use crate::probe::docker::ImageAction;
-
-use crate::lesson::Sp;
-
-/// An image event the engine reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EventAction {
-    Tag,
-    Untag,
-    Push,
-    Pull,
-    Delete,
-}
-
-impl EventAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventAction::Tag => "tag",
-            EventAction::Untag => "untag",
-            EventAction::Push => "push",
-            EventAction::Pull => "pull",
-            EventAction::Delete => "delete",
-        }
-    }
-}
-
-/// The learner did an action since the step began.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EventSeen {
-    /// Which action.
-    pub action: EventAction,
-    /// The image it must concern; any image when absent.
-    #[serde(default)]
-    pub image: Option<Sp<String>>,
-}
-
-impl CheckSpec for EventSeen {
-    const KIND: &'static str = "event_seen";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        self.image.iter().collect()
-    }
-
-    fn image_refs(&self) -> Vec<&Sp<String>> {
-        self.image.iter().collect()
-    }
-}
 
 /// How many other events a failure names.
 const MAX_SHOWN: usize = 5;

@@ -1,37 +1,11 @@
 //! `registry_tag`: the tag exists in the registry (a HEAD request for its manifest).
-
-use schemars::JsonSchema;
-use serde::Deserialize;
+//!
+//! How the check is evaluated; its fields are in `lesson/check/registry_tag.rs`.
 
 use crate::check::diagnose;
-use crate::check::{CheckSpec, Context, Outcome};
+use crate::check::{Context, Outcome};
+use crate::lesson::check::RegistryTag;
 use crate::probe::registry::TagStatus;
-
-use crate::lesson::Sp;
-
-/// The tag exists in the registry (a HEAD request for its manifest).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegistryTag {
-    /// The image reference, e.g. `{{ repository }}:1.0`.
-    pub image: Sp<String>,
-}
-
-impl CheckSpec for RegistryTag {
-    const KIND: &'static str = "registry_tag";
-
-    fn templates(&self) -> Vec<&Sp<String>> {
-        vec![&self.image]
-    }
-
-    fn image_refs(&self) -> Vec<&Sp<String>> {
-        vec![&self.image]
-    }
-
-    fn remote(&self) -> bool {
-        true
-    }
-}
 
 impl RegistryTag {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {

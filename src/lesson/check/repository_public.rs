@@ -1,22 +1,24 @@
-//! `repository_private`: anonymous pull of the repository is refused.
+//! `repository_public`: anonymous pull of the repository is allowed.
+//!
+//! Its fields as a lesson writes them, and what lint needs to know; evaluating it is
+//! `check/eval/repository_public.rs` (docs/ARCHITECTURE.md says why the two halves live apart).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::check::{CheckSpec, Context, Outcome};
-
+use super::CheckSpec;
 use crate::lesson::Sp;
 
-/// Anonymous pull of the repository is refused.
+/// Anonymous pull of the repository is allowed (anonymous token, then HEAD).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RepositoryPrivate {
+pub struct RepositoryPublic {
     /// The repository, e.g. `{{ username }}/python-canvas-client` (a registry host may lead).
     pub repository: Sp<String>,
 }
 
-impl CheckSpec for RepositoryPrivate {
-    const KIND: &'static str = "repository_private";
+impl CheckSpec for RepositoryPublic {
+    const KIND: &'static str = "repository_public";
 
     fn templates(&self) -> Vec<&Sp<String>> {
         vec![&self.repository]
@@ -28,11 +30,5 @@ impl CheckSpec for RepositoryPrivate {
 
     fn remote(&self) -> bool {
         true
-    }
-}
-
-impl RepositoryPrivate {
-    pub async fn evaluate(&self, ctx: &Context) -> Outcome {
-        super::visibility::evaluate(&self.repository, false, ctx).await
     }
 }
