@@ -190,7 +190,6 @@ const ACCESS_TOKEN: &str =
 const REFRESH_TOKEN: &str = "lab-refresh-token-v1-7d0c9e5b3a214f6e8b1c";
 
 #[test]
-#[ignore = "issue 9: the three-key web login config: every `index.docker.io` key folds to `docker.io` and the refresh token (last in sort order) is used as the password, so a public repository reads as private"]
 fn a_web_login_without_a_credential_store_passes_the_push_lesson() {
     let (user, pusher) = pushed_learner("web");
     let m = HubMachine::new();
@@ -416,7 +415,6 @@ fn the_simulation_answers_like_docker_hub() {
 // ------------------------------------------------------------------------- more login shapes
 
 #[test]
-#[ignore = "issue 9: a stray `registry-1.docker.io` entry (wrong secret) beside `https://index.docker.io/v1/` folds to `docker.io` and wins in sort order; the docker CLI reads only the exact key"]
 fn a_stray_registry_1_entry_does_not_replace_the_hub_login() {
     let (user, _pusher) = pushed_learner("stray");
     let m = HubMachine::new();
@@ -454,7 +452,6 @@ fn a_cred_helpers_entry_for_the_hub_is_used() {
 }
 
 #[test]
-#[ignore = "issue 9: `DOCKER_AUTH_CONFIG` (a config as JSON, read by docker CLI >= 28.2) is not read, so the log-in step fails for a learner logged in that way"]
 fn docker_auth_config_is_read_like_the_cli_does() {
     let (user, _pusher) = pushed_learner("envcfg");
     let m = HubMachine::new();
