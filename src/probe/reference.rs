@@ -319,122 +319,27 @@ mod tests {
     );
 
     #[test]
+    #[rustfmt::skip]
     fn normalization_table() {
         let d = Some(DIGEST);
+        let by_digest = format!("127.0.0.1:5000/a/b@{DIGEST}");
+        let tag_and_digest = format!("alice/app:1.0@{DIGEST}");
         let cases: &[Case] = &[
-            (
-                "app",
-                "docker.io",
-                "library/app",
-                Some("latest"),
-                None,
-                "app:latest",
-            ),
-            (
-                "alice/app",
-                "docker.io",
-                "alice/app",
-                Some("latest"),
-                None,
-                "alice/app:latest",
-            ),
-            (
-                "alice/python-canvas-client:1.0",
-                "docker.io",
-                "alice/python-canvas-client",
-                Some("1.0"),
-                None,
-                "alice/python-canvas-client:1.0",
-            ),
-            (
-                "docker.io/library/app:2.0",
-                "docker.io",
-                "library/app",
-                Some("2.0"),
-                None,
-                "app:2.0",
-            ),
-            (
-                "index.docker.io/alice/app",
-                "docker.io",
-                "alice/app",
-                Some("latest"),
-                None,
-                "alice/app:latest",
-            ),
-            (
-                "docker.io/app",
-                "docker.io",
-                "library/app",
-                Some("latest"),
-                None,
-                "app:latest",
-            ),
-            (
-                "localhost:5000/app:1.0",
-                "localhost:5000",
-                "app",
-                Some("1.0"),
-                None,
-                "localhost:5000/app:1.0",
-            ),
-            (
-                "localhost/app",
-                "localhost",
-                "app",
-                Some("latest"),
-                None,
-                "localhost/app:latest",
-            ),
-            (
-                &format!("127.0.0.1:5000/a/b@{DIGEST}"),
-                "127.0.0.1:5000",
-                "a/b",
-                None,
-                d,
-                &format!("127.0.0.1:5000/a/b@{DIGEST}"),
-            ),
-            (
-                &format!("alice/app:1.0@{DIGEST}"),
-                "docker.io",
-                "alice/app",
-                Some("1.0"),
-                d,
-                &format!("alice/app:1.0@{DIGEST}"),
-            ),
-            (
-                "ghcr.io/org/team/app:v1",
-                "ghcr.io",
-                "org/team/app",
-                Some("v1"),
-                None,
-                "ghcr.io/org/team/app:v1",
-            ),
-            (
-                "Registry.Example:443/app",
-                "Registry.Example:443",
-                "app",
-                Some("latest"),
-                None,
-                "Registry.Example:443/app:latest",
-            ),
+            ("app", "docker.io", "library/app", Some("latest"), None, "app:latest"),
+            ("alice/app", "docker.io", "alice/app", Some("latest"), None, "alice/app:latest"),
+            ("alice/python-canvas-client:1.0", "docker.io", "alice/python-canvas-client", Some("1.0"), None, "alice/python-canvas-client:1.0"),
+            ("docker.io/library/app:2.0", "docker.io", "library/app", Some("2.0"), None, "app:2.0"),
+            ("index.docker.io/alice/app", "docker.io", "alice/app", Some("latest"), None, "alice/app:latest"),
+            ("docker.io/app", "docker.io", "library/app", Some("latest"), None, "app:latest"),
+            ("localhost:5000/app:1.0", "localhost:5000", "app", Some("1.0"), None, "localhost:5000/app:1.0"),
+            ("localhost/app", "localhost", "app", Some("latest"), None, "localhost/app:latest"),
+            (&by_digest, "127.0.0.1:5000", "a/b", None, d, &by_digest),
+            (&tag_and_digest, "docker.io", "alice/app", Some("1.0"), d, &tag_and_digest),
+            ("ghcr.io/org/team/app:v1", "ghcr.io", "org/team/app", Some("v1"), None, "ghcr.io/org/team/app:v1"),
+            ("Registry.Example:443/app", "Registry.Example:443", "app", Some("latest"), None, "Registry.Example:443/app:latest"),
             // Docker treats an uppercase first component as a host; oci-client alone would not.
-            (
-                "Alice/app",
-                "Alice",
-                "app",
-                Some("latest"),
-                None,
-                "Alice/app:latest",
-            ),
-            (
-                "app:Uppercase-Tag",
-                "docker.io",
-                "library/app",
-                Some("Uppercase-Tag"),
-                None,
-                "app:Uppercase-Tag",
-            ),
+            ("Alice/app", "Alice", "app", Some("latest"), None, "Alice/app:latest"),
+            ("app:Uppercase-Tag", "docker.io", "library/app", Some("Uppercase-Tag"), None, "app:Uppercase-Tag"),
         ];
         for (input, registry, repository, tag, digest, familiar) in cases {
             let r = ImageRef::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
