@@ -106,10 +106,11 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
         HubAnswer::Found { private: false },
     );
 
-    // The classmate pushed earlier, from their machine.
+    // The classmate pushed earlier, from their machine: the course's sample image, built as lesson 2's
+    // setup builds it for them (with their name in its greeting, which the pull lesson runs).
     let theirs = format!("{}/{classmate}/python-canvas-client:1.0", lab.open);
     let other = Machine::docker();
-    other.d(&["tag", &lab.image, &theirs]);
+    rt.block_on(build_sample_image(&other.host, &classmate, &theirs));
     other.push(&theirs);
     other.d(&["rmi", &theirs]);
 
@@ -192,10 +193,8 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
                     "trust-the-source",
                     p("skipped", "skipped", "skipped", "skipped"),
                 ),
-                (
-                    "run-containers",
-                    p("skipped", "skipped", "skipped", "skipped"),
-                ),
+                // Runs the classmate's image: no container before, their greeting after.
+                ("run-classmate", p("pass", "pass", "pass", "pass")),
                 (
                     "keep-up-to-date",
                     p("skipped", "skipped", "skipped", "skipped"),
@@ -222,7 +221,29 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
     );
 
     for (lesson, steps) in &expected {
+        let containers_before = containers(&me);
         let run = run(lesson);
+        // The run step leaves its stopped container (the check reads its output): removed here.
+        let left: Vec<String> = containers(&me)
+            .into_iter()
+            .filter(|c| !containers_before.contains(c))
+            .filter(|c| {
+                me.docker_output(
+                    &["container", "inspect", "-f", "{{.Config.Image}}", c],
+                    None,
+                )
+                .stdout
+                .starts_with(theirs.as_bytes())
+            })
+            .collect();
+        if *lesson == "pull-an-image" {
+            assert_eq!(left.len(), 1, "one run of the classmate's image: {left:?}");
+            let out = me.d(&["logs", &left[0]]);
+            assert_eq!(out, format!("Hello from {classmate}!\n"));
+        }
+        for c in &left {
+            me.d(&["rm", c]);
+        }
         assert_eq!(run.code, 0, "{lesson}: {}{}", run.stdout, run.stderr);
         let got = phases(&run);
         let want: BTreeMap<String, Phases> = steps
@@ -261,6 +282,47 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
     // The same lesson twice in a row: the cleanup leaves the world as a fresh learner finds it.
     let again = run("push-an-image");
     assert_eq!(again.code, 0, "{}", again.stdout);
+}
+
+/// Every container ID on `m`'s engine, running or not.
+fn containers(m: &Machine) -> Vec<String> {
+    m.d(&["ps", "-a", "-q", "--no-trunc"])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Build the course's sample image as lesson 2's setup does for `username`, tagged `tag`.
+async fn build_sample_image(host: &str, username: &str, tag: &str) {
+    let file = learn_registry::lesson::source::shipped_files()
+        .into_iter()
+        .find(|f| f.name.contains("02-tag-an-image"))
+        .expect("lesson 2 is shipped");
+    let lesson = learn_registry::lesson::load::parse(&file).unwrap();
+    let Some(learn_registry::lesson::model::SetupAction::BuildImage(build)) =
+        lesson.setup.first().map(|a| a.value.clone())
+    else {
+        panic!("lesson 2's setup builds the sample image first");
+    };
+    let build = learn_registry::lesson::model::BuildImage {
+        tag: learn_registry::lesson::Sp::synthetic(tag.to_string()),
+        if_missing: false,
+        ..build
+    };
+    let docker = DockerProbe::connect_to(host).await.unwrap();
+    let ctx = Context::new(
+        BTreeMap::from([("username".to_string(), username.to_string())]),
+        Settings::default(),
+    )
+    .with_docker(docker);
+    let done = setup::run_action(
+        &learn_registry::lesson::model::SetupAction::BuildImage(build),
+        &ctx,
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(done, SetupDone::Built { .. }), "{done:?}");
 }
 
 #[test]
