@@ -11,29 +11,10 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 
 use learn_registry::check::{self, Check, Context, Outcome, Settings};
-use learn_registry::lesson::Sp;
-use learn_registry::lesson::model::{BuildImage, SetupAction};
 use learn_registry::probe::DockerProbe;
-use learn_registry::setup::{self, SetupDone};
+use learn_registry::setup;
 
 use support::{Machine, fixture_lessons, unique};
-
-/// Lesson 2's `build_image`, tagged `tag` instead of `my-app:latest` and always built.
-fn sample_build(tag: &str) -> SetupAction {
-    let file = learn_registry::lesson::source::shipped_files()
-        .into_iter()
-        .find(|f| f.name.contains("02-tag-an-image"))
-        .expect("lesson 2 is shipped");
-    let lesson = learn_registry::lesson::load::parse(&file).unwrap();
-    let Some(SetupAction::BuildImage(build)) = lesson.setup.first().map(|a| a.value.clone()) else {
-        panic!("lesson 2's setup builds the sample image first");
-    };
-    SetupAction::BuildImage(BuildImage {
-        tag: Sp::synthetic(tag.to_string()),
-        if_missing: false,
-        ..build
-    })
-}
 
 fn container_ran(yaml: &str) -> Check {
     serde_saphyr::from_str(&format!("container_ran: {yaml}")).unwrap()
@@ -60,23 +41,14 @@ fn run(m: &Machine, args: &[&str]) -> String {
     m.d(&all)
 }
 
-async fn the_sample_image_runs_and_container_ran_sees_it(engine: &str, m: &Machine) {
+/// `tag` is the sample image, built for `username`.
+async fn the_sample_image_runs_and_container_ran_sees_it(
+    engine: &str,
+    m: &Machine,
+    username: &str,
+    tag: &str,
+) {
     let docker = DockerProbe::connect_to(&m.host).await.unwrap();
-    let username = unique("cr");
-    let tag = format!("{}:1.0", unique("greeter"));
-    let ctx = Context::new(
-        BTreeMap::from([("username".to_string(), username.clone())]),
-        Settings::default(),
-    )
-    .with_docker(docker.clone());
-    let done = setup::run_action(&sample_build(&tag), &ctx, false)
-        .await
-        .unwrap_or_else(|e| panic!("{engine}: {e}"));
-    assert!(
-        matches!(done, SetupDone::Built { .. }),
-        "{engine}: {done:?}"
-    );
-    m.forget_later(&tag);
     let greeting = format!("Hello from {username}!");
     let check = container_ran(&format!(
         r#"{{ image: "{tag}", exit_code: 0, output_contains: "{greeting}" }}"#
@@ -188,7 +160,13 @@ fn the_sample_image_runs_and_container_ran_sees_it_on_every_engine() {
         "the lab has Docker and Podman at least"
     );
     for (engine, m) in &machines {
-        rt.block_on(the_sample_image_runs_and_container_ran_sees_it(engine, m));
+        let username = unique("cr");
+        let tag = format!("{}:1.0", unique("greeter"));
+        support::build_sample_image(&m.host, &username, &tag);
+        m.forget_later(&tag);
+        rt.block_on(the_sample_image_runs_and_container_ran_sees_it(
+            engine, m, &username, &tag,
+        ));
     }
 }
 

@@ -110,7 +110,7 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
     // setup builds it for them (with their name in its greeting, which the pull lesson runs).
     let theirs = format!("{}/{classmate}/python-canvas-client:1.0", lab.open);
     let other = Machine::docker();
-    rt.block_on(build_sample_image(&other.host, &classmate, &theirs));
+    support::build_sample_image(&other.host, &classmate, &theirs);
     other.push(&theirs);
     other.d(&["rmi", &theirs]);
 
@@ -290,39 +290,6 @@ fn containers(m: &Machine) -> Vec<String> {
         .lines()
         .map(str::to_string)
         .collect()
-}
-
-/// Build the course's sample image as lesson 2's setup does for `username`, tagged `tag`.
-async fn build_sample_image(host: &str, username: &str, tag: &str) {
-    let file = learn_registry::lesson::source::shipped_files()
-        .into_iter()
-        .find(|f| f.name.contains("02-tag-an-image"))
-        .expect("lesson 2 is shipped");
-    let lesson = learn_registry::lesson::load::parse(&file).unwrap();
-    let Some(learn_registry::lesson::model::SetupAction::BuildImage(build)) =
-        lesson.setup.first().map(|a| a.value.clone())
-    else {
-        panic!("lesson 2's setup builds the sample image first");
-    };
-    let build = learn_registry::lesson::model::BuildImage {
-        tag: learn_registry::lesson::Sp::synthetic(tag.to_string()),
-        if_missing: false,
-        ..build
-    };
-    let docker = DockerProbe::connect_to(host).await.unwrap();
-    let ctx = Context::new(
-        BTreeMap::from([("username".to_string(), username.to_string())]),
-        Settings::default(),
-    )
-    .with_docker(docker);
-    let done = setup::run_action(
-        &learn_registry::lesson::model::SetupAction::BuildImage(build),
-        &ctx,
-        false,
-    )
-    .await
-    .unwrap();
-    assert!(matches!(done, SetupDone::Built { .. }), "{done:?}");
 }
 
 #[test]
