@@ -66,7 +66,7 @@ async fn the_sample_image_runs_and_container_ran_sees_it(
     );
 
     // `--rm`: it ran and exited 0, but its output went with it: could not verify, and says why.
-    assert_eq!(run(m, &["--rm", &tag]), format!("{greeting}\n"), "{engine}");
+    assert_eq!(run(m, &["--rm", tag]), format!("{greeting}\n"), "{engine}");
     expect(
         &evaluate(&docker, &check, since).await,
         "unknown",
@@ -76,7 +76,7 @@ async fn the_sample_image_runs_and_container_ran_sees_it(
     // Without `--rm`: the greeting is read from its logs.
     let after_rm = Utc::now();
     let name = unique("crc");
-    assert_eq!(run(m, &["--name", &name, &tag]), format!("{greeting}\n"));
+    assert_eq!(run(m, &["--name", &name, tag]), format!("{greeting}\n"));
     expect(
         &evaluate(&docker, &check, since).await,
         "pass",
@@ -110,7 +110,7 @@ async fn the_sample_image_runs_and_container_ran_sees_it(
     );
 
     // ...and one run by image ID counts for the name.
-    let id = docker.inspect_image(&tag).await.unwrap().unwrap().id;
+    let id = docker.inspect_image(tag).await.unwrap().unwrap().id;
     let by_id = unique("crc");
     assert_eq!(run(m, &["--name", &by_id, &id]), format!("{greeting}\n"));
     expect(
