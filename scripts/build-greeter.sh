@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the sample image's program (assets/greeter/greeter.c) for amd64 and arm64: static, no C
-# library, a few KB each. learn-registry embeds the two binaries (src/setup/assets.rs… see
-# `setup::asset`) and a lesson's `build_image` copies the one for the engine's architecture into a
+# library, about 1 KB each. learn-registry embeds the two binaries (`include_bytes!` in src/setup.rs,
+# `setup::asset_for`) and a lesson's `build_image` copies the one for the engine's architecture into a
 # `FROM scratch` image, so the course's setup builds a runnable image with no network.
 #
 # The binaries are committed; run this only after changing greeter.c, then commit the binaries and the
