@@ -1,12 +1,15 @@
 //! A lesson's setup actions, run before its first step (by `start`, with the learner's consent, and by
 //! `test-lesson`): build an image offline from inline files through the Engine API, or run a command
-//! (argv, never a shell; only for trusted lessons).
+//! (argv, never a shell; only for trusted lessons). A build may add programs learn-registry carries
+//! (`assets`: the greeter of `assets/greeter/`, embedded at compile time), chosen by the engine's
+//! architecture, so that a `FROM scratch` image built with no network can still run something.
 
 use std::time::Duration;
 
 use crate::check::{Context, Outcome};
 use crate::lesson::Lesson;
-use crate::lesson::model::SetupAction;
+use crate::lesson::model::{Asset, BuildImage, SetupAction};
+use crate::probe::docker::ContextFile;
 use crate::process;
 
 /// What one action did.
@@ -34,14 +37,82 @@ pub struct SetupError {
 
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// The greeter, built by `scripts/build-greeter.sh` (sha256 sums in `assets/greeter/SHA256SUMS`).
+const GREETER_AMD64: &[u8] = include_bytes!("../assets/greeter/greeter-amd64");
+const GREETER_ARM64: &[u8] = include_bytes!("../assets/greeter/greeter-arm64");
+
+/// The architectures every asset is built for, as engines name them (Go's `GOARCH`).
+pub const ASSET_ARCHITECTURES: &[&str] = &["amd64", "arm64"];
+
+/// The build of `asset` for an engine of architecture `arch` (`amd64`, `arm64`; the kernel's
+/// `x86_64` and `aarch64` are taken too); `None` when there is none for it.
+pub fn asset_for(asset: Asset, arch: &str) -> Option<&'static [u8]> {
+    let arch = match arch {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    match (asset, arch) {
+        (Asset::Greeter, "amd64") => Some(GREETER_AMD64),
+        (Asset::Greeter, "arm64") => Some(GREETER_ARM64),
+        _ => None,
+    }
+}
+
+/// A `build_image`'s context: its files with variables filled in, then its assets for `arch` (the
+/// engine's architecture; asked only when there are assets). The error says what is missing.
+pub fn context_files(
+    b: &BuildImage,
+    ctx: &Context,
+    arch: Option<&str>,
+) -> Result<Vec<ContextFile>, Outcome> {
+    let mut files = Vec::new();
+    for (name, content) in b.files.iter() {
+        files.push(ContextFile::text(name, &ctx.render(content)?));
+    }
+    for asset in &b.assets {
+        let name = asset.name();
+        if b.files.contains_key(name) {
+            return Err(Outcome::fail(
+                format!("the asset `{name}` under its own name"),
+                format!("`files` has a `{name}` too; rename that file"),
+            ));
+        }
+        let arch = arch.unwrap_or("unknown");
+        let Some(content) = asset_for(asset.value, arch) else {
+            return Err(Outcome::fail(
+                format!(
+                    "an engine on {}",
+                    ASSET_ARCHITECTURES
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+                format!("`{name}` has no build for the engine's architecture `{arch}`"),
+            ));
+        };
+        files.push(ContextFile {
+            name: name.to_string(),
+            content: content.to_vec(),
+            executable: true,
+        });
+    }
+    Ok(files)
+}
+
 /// Describe an action for a consent prompt or a spinner, with variables filled in where possible.
 pub fn describe(action: &SetupAction, ctx: &Context) -> String {
     match action {
         SetupAction::BuildImage(b) => format!(
-            "build the image `{}` (offline, from {} inline file{})",
+            "build the image `{}` (offline, from {} inline file{}{})",
             ctx.render(&b.tag).unwrap_or_else(|_| b.tag.to_string()),
             b.files.len(),
-            if b.files.len() == 1 { "" } else { "s" }
+            if b.files.len() == 1 { "" } else { "s" },
+            b.assets
+                .iter()
+                .map(|a| format!(" and the program `{}`", a.name()))
+                .collect::<String>()
         ),
         SetupAction::Command(c) => format!(
             "run `{}`",
@@ -94,7 +165,17 @@ pub async fn run_action(
                     Err(e) => return Err(failed(what, Outcome::from_probe(&e, "the engine"))),
                 }
             }
-            match docker.build_image(&tag, &b.files).await {
+            let arch = if b.assets.is_empty() {
+                None
+            } else {
+                match docker.ping().await {
+                    Ok(info) => info.arch,
+                    Err(e) => return Err(failed(what, Outcome::from_probe(&e, "the engine"))),
+                }
+            };
+            let files =
+                context_files(b, ctx, arch.as_deref()).map_err(|o| failed(what.clone(), o))?;
+            match docker.build_image_from(&tag, &files).await {
                 Ok(id) => Ok(SetupDone::Built { tag, id }),
                 Err(e) => Err(SetupError {
                     action: what,

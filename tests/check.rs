@@ -940,11 +940,12 @@ fn the_whole_course_fails_before_and_passes_after_its_solutions() {
         ])
     };
 
-    // The classmate pushed earlier, from their machine (another Docker config, same engine).
+    // The classmate pushed earlier, from their machine (another Docker config, same engine): the
+    // course's sample image, which greets with their name when the pull lesson runs it.
     let theirs = format!("{}/{classmate}/python-canvas-client:1.0", lab.open);
     let other = Machine::docker();
     other.login(&lab.open, &classmate, "secret");
-    other.d(&["tag", &lab.image, &theirs]);
+    support::build_sample_image(&other.host, &classmate, &theirs);
     other.push(&theirs);
     other.d(&["rmi", &theirs]);
 
@@ -1019,6 +1020,16 @@ fn the_whole_course_fails_before_and_passes_after_its_solutions() {
         }
     }
     assert_eq!(after.code, 0, "{}", after.stdout);
+    // The run step's solution leaves its stopped container (the check reads its output).
+    for id in me.d(&["ps", "-a", "-q", "--no-trunc"]).lines() {
+        let from = me.docker_output(
+            &["container", "inspect", "-f", "{{.Config.Image}}", id],
+            None,
+        );
+        if String::from_utf8_lossy(&from.stdout).trim() == theirs {
+            me.d(&["rm", id]);
+        }
+    }
 }
 
 // -------------------------------------------------------------------------------------- JUnit

@@ -66,7 +66,7 @@ const COURSE: &[Section] = &[
         notes: &[
             ("If no tag is specified", "default-tag-latest"),
             ("Ensure you trust the source", "trust-the-source"),
-            ("You can use the pulled image", "run-containers"),
+            ("You can use the pulled image", "run-classmate"),
             ("Always keep your images up to date", "keep-up-to-date"),
         ],
     },

@@ -106,10 +106,11 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
         HubAnswer::Found { private: false },
     );
 
-    // The classmate pushed earlier, from their machine.
+    // The classmate pushed earlier, from their machine: the course's sample image, built as lesson 2's
+    // setup builds it for them (with their name in its greeting, which the pull lesson runs).
     let theirs = format!("{}/{classmate}/python-canvas-client:1.0", lab.open);
     let other = Machine::docker();
-    other.d(&["tag", &lab.image, &theirs]);
+    support::build_sample_image(&other.host, &classmate, &theirs);
     other.push(&theirs);
     other.d(&["rmi", &theirs]);
 
@@ -192,10 +193,8 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
                     "trust-the-source",
                     p("skipped", "skipped", "skipped", "skipped"),
                 ),
-                (
-                    "run-containers",
-                    p("skipped", "skipped", "skipped", "skipped"),
-                ),
+                // Runs the classmate's image: no container before, their greeting after.
+                ("run-classmate", p("pass", "pass", "pass", "pass")),
                 (
                     "keep-up-to-date",
                     p("skipped", "skipped", "skipped", "skipped"),
@@ -222,7 +221,29 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
     );
 
     for (lesson, steps) in &expected {
+        let containers_before = containers(&me);
         let run = run(lesson);
+        // The run step leaves its stopped container (the check reads its output): removed here.
+        let left: Vec<String> = containers(&me)
+            .into_iter()
+            .filter(|c| !containers_before.contains(c))
+            .filter(|c| {
+                me.docker_output(
+                    &["container", "inspect", "-f", "{{.Config.Image}}", c],
+                    None,
+                )
+                .stdout
+                .starts_with(theirs.as_bytes())
+            })
+            .collect();
+        if *lesson == "pull-an-image" {
+            assert_eq!(left.len(), 1, "one run of the classmate's image: {left:?}");
+            let out = me.d(&["logs", &left[0]]);
+            assert_eq!(out, format!("Hello from {classmate}!\n"));
+        }
+        for c in &left {
+            me.d(&["rm", c]);
+        }
         assert_eq!(run.code, 0, "{lesson}: {}{}", run.stdout, run.stderr);
         let got = phases(&run);
         let want: BTreeMap<String, Phases> = steps
@@ -261,6 +282,14 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
     // The same lesson twice in a row: the cleanup leaves the world as a fresh learner finds it.
     let again = run("push-an-image");
     assert_eq!(again.code, 0, "{}", again.stdout);
+}
+
+/// Every container ID on `m`'s engine, running or not.
+fn containers(m: &Machine) -> Vec<String> {
+    m.d(&["ps", "-a", "-q", "--no-trunc"])
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]

@@ -67,11 +67,36 @@ pub enum SetupAction {
 pub struct BuildImage {
     /// The tag to give the image, e.g. `my-app:latest`.
     pub tag: Sp<String>,
-    /// File name → content; must include `Dockerfile`.
-    pub files: Sp<BTreeMap<String, String>>,
+    /// File name → content; must include `Dockerfile`. Contents may use `{{ name }}`
+    /// (`greeting.txt: "Hello from {{ username }}!"`).
+    pub files: Sp<BTreeMap<String, Sp<String>>>,
+    /// Programs learn-registry carries, added to the files under their own names, each built for the
+    /// engine's architecture (amd64 or arm64) and executable, so that a `FROM scratch` image can run
+    /// them: `assets: [greeter]` with `COPY greeter greeting.txt /` and `CMD ["/greeter"]`.
+    #[serde(default)]
+    pub assets: Vec<Sp<Asset>>,
     /// Skip the build when an image with this tag already exists (default true).
     #[serde(default = "yes")]
     pub if_missing: bool,
+}
+
+/// A program learn-registry carries for `build_image` (its source and build script are in the
+/// repository: `assets/greeter/`, `scripts/build-greeter.sh`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Asset {
+    /// A static program of 1 KB with no C library: prints the file `/greeting.txt` and exits 0, or
+    /// says why not on stderr and exits 1.
+    Greeter,
+}
+
+impl Asset {
+    /// Its name in YAML, and the file name it gets in the build context.
+    pub fn name(self) -> &'static str {
+        match self {
+            Asset::Greeter => "greeter",
+        }
+    }
 }
 
 /// `command`: run a program as setup.
@@ -146,7 +171,10 @@ impl Lesson {
         }
         for action in &self.setup {
             match &action.value {
-                SetupAction::BuildImage(b) => all.push(&b.tag),
+                SetupAction::BuildImage(b) => {
+                    all.push(&b.tag);
+                    all.extend(b.files.values());
+                }
                 SetupAction::Command(c) => all.extend(c.run.iter()),
             }
         }

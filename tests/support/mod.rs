@@ -478,6 +478,42 @@ impl Drop for Machine {
     }
 }
 
+/// The course's sample image, built on the engine at `host` as lesson 2's setup builds it for
+/// `username` (the greeter and "Hello from USERNAME!"), but tagged `tag`: what a classmate pushed.
+pub fn build_sample_image(host: &str, username: &str, tag: &str) {
+    use learn_registry::lesson::model::{BuildImage, SetupAction};
+    let file = learn_registry::lesson::source::shipped_files()
+        .into_iter()
+        .find(|f| f.name.contains("02-tag-an-image"))
+        .expect("lesson 2 is shipped");
+    let lesson = learn_registry::lesson::load::parse(&file).unwrap();
+    let Some(SetupAction::BuildImage(build)) = lesson.setup.first().map(|a| a.value.clone()) else {
+        panic!("lesson 2's setup builds the sample image first");
+    };
+    let action = SetupAction::BuildImage(BuildImage {
+        tag: learn_registry::lesson::Sp::synthetic(tag.to_string()),
+        if_missing: false,
+        ..build
+    });
+    runtime().block_on(async {
+        let docker = learn_registry::probe::DockerProbe::connect_to(host)
+            .await
+            .unwrap();
+        let ctx = learn_registry::check::Context::new(
+            BTreeMap::from([("username".to_string(), username.to_string())]),
+            learn_registry::check::Settings::default(),
+        )
+        .with_docker(docker);
+        let done = learn_registry::setup::run_action(&action, &ctx, false)
+            .await
+            .unwrap_or_else(|e| panic!("building the sample image on `{host}`: {e}"));
+        assert!(
+            matches!(done, learn_registry::setup::SetupDone::Built { .. }),
+            "{done:?}"
+        );
+    });
+}
+
 /// `tests/fixtures/check-lessons`.
 pub fn fixture_lessons() -> PathBuf {
     repo_root().join("tests/fixtures/check-lessons")

@@ -3,6 +3,7 @@
 //! lesson's type; this module is the one entry point that picks the kind, and says which checks apply.
 
 mod command;
+mod container_ran;
 mod docker_running;
 mod event_seen;
 mod hub_account;

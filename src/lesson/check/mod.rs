@@ -8,6 +8,7 @@
 //! (docs/ARCHITECTURE.md lists every file a new kind touches).
 
 mod command;
+mod container_ran;
 mod docker_running;
 mod event_seen;
 mod hub_account;
@@ -27,6 +28,7 @@ use serde::Deserialize;
 use crate::lesson::Sp;
 
 pub use command::CommandCheck;
+pub use container_ran::ContainerRan;
 pub use docker_running::DockerRunning;
 pub use event_seen::{EventAction, EventSeen};
 pub use hub_account::HubAccount;
@@ -70,6 +72,9 @@ pub enum Check {
     EventSeen(EventSeen),
     /// A command's exit code and output (argv, never a shell).
     Command(CommandCheck),
+    /// A container from an image ran since the step began, with an exit code and output (Engine
+    /// events, containers and their logs).
+    ContainerRan(ContainerRan),
 }
 
 /// What every check kind tells the linter about itself.
@@ -111,6 +116,7 @@ macro_rules! dispatch {
             $crate::lesson::check::Check::ImagePulled($c) => $e,
             $crate::lesson::check::Check::EventSeen($c) => $e,
             $crate::lesson::check::Check::Command($c) => $e,
+            $crate::lesson::check::Check::ContainerRan($c) => $e,
         }
     };
 }
@@ -136,6 +142,7 @@ impl Check {
         ImagePulled::KIND,
         EventSeen::KIND,
         CommandCheck::KIND,
+        ContainerRan::KIND,
     ];
 
     pub fn kind(&self) -> &'static str {
@@ -175,7 +182,7 @@ mod tests {
             assert!(seen.insert(*k), "duplicate kind {k}");
             assert!(k.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{k}");
         }
-        assert_eq!(seen.len(), 13);
+        assert_eq!(seen.len(), 14);
     }
 
     #[test]
@@ -194,6 +201,7 @@ mod tests {
             "image_pulled: { image: a/b:1 }",
             "event_seen: { action: push }",
             "command: { run: [docker, images] }",
+            "container_ran: { image: a/b:1, exit_code: 0, output_contains: Hello }",
         ];
         for (yaml, kind) in samples.iter().zip(Check::KINDS) {
             let check: Check =

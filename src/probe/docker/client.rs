@@ -125,6 +125,19 @@ impl DockerProbe {
         tag: &str,
         files: &std::collections::BTreeMap<String, String>,
     ) -> Result<String, ProbeError> {
+        let files: Vec<ContextFile> = files
+            .iter()
+            .map(|(name, content)| ContextFile::text(name, content))
+            .collect();
+        self.build_image_from(tag, &files).await
+    }
+
+    /// [`DockerProbe::build_image`] from files of any content (a program among them).
+    pub async fn build_image_from(
+        &self,
+        tag: &str,
+        files: &[ContextFile],
+    ) -> Result<String, ProbeError> {
         let context = build_context(files).map_err(|e| ProbeError::Protocol {
             target: TARGET.to_string(),
             reason: format!("cannot pack the build context: {e}"),
@@ -299,16 +312,36 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
         .filter(|t| t.timestamp() > 0)
 }
 
+/// One file of a build context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextFile {
+    /// Its path in the context, as the Dockerfile's `COPY` names it.
+    pub name: String,
+    pub content: Vec<u8>,
+    /// Mode 0755 instead of 0644: a program `COPY` keeps runnable.
+    pub executable: bool,
+}
+
+impl ContextFile {
+    pub fn text(name: &str, content: &str) -> ContextFile {
+        ContextFile {
+            name: name.to_string(),
+            content: content.as_bytes().to_vec(),
+            executable: false,
+        }
+    }
+}
+
 /// A tar archive of in-memory files, as `/build` wants its context.
-fn build_context(files: &std::collections::BTreeMap<String, String>) -> std::io::Result<Vec<u8>> {
+fn build_context(files: &[ContextFile]) -> std::io::Result<Vec<u8>> {
     let mut archive = tar::Builder::new(Vec::new());
-    for (name, content) in files {
+    for file in files {
         let mut header = tar::Header::new_gnu();
-        header.set_size(content.len() as u64);
-        header.set_mode(0o644);
+        header.set_size(file.content.len() as u64);
+        header.set_mode(if file.executable { 0o755 } else { 0o644 });
         header.set_mtime(0);
         header.set_cksum();
-        archive.append_data(&mut header, name, content.as_bytes())?;
+        archive.append_data(&mut header, &file.name, file.content.as_slice())?;
     }
     archive.into_inner()
 }

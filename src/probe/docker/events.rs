@@ -74,12 +74,8 @@ impl ImageEvent {
         if msg.typ != Some(bollard::models::EventMessageTypeEnum::IMAGE) {
             return None;
         }
+        let time = message_time(&msg)?;
         let actor = msg.actor.unwrap_or_default();
-        let time = match (msg.time_nano, msg.time) {
-            (Some(nanos), _) if nanos > 0 => Utc.timestamp_nanos(nanos),
-            (_, Some(secs)) => Utc.timestamp_opt(secs, 0).single()?,
-            _ => return None,
-        };
         let action = ImageAction::from_action(msg.action.as_deref().unwrap_or_default());
         let actor_id = actor.id.unwrap_or_default();
         let name = actor
@@ -115,8 +111,17 @@ impl ImageEvent {
     }
 }
 
+/// When the engine says the event happened (to the nanosecond when it says so).
+pub(super) fn message_time(msg: &bollard::models::EventMessage) -> Option<DateTime<Utc>> {
+    match (msg.time_nano, msg.time) {
+        (Some(nanos), _) if nanos > 0 => Some(Utc.timestamp_nanos(nanos)),
+        (_, Some(secs)) => Utc.timestamp_opt(secs, 0).single(),
+        _ => None,
+    }
+}
+
 /// `sha256:<hex>` for an image ID in either spelling (Docker's prefixed, Podman's bare 64 hex).
-fn as_image_id(text: &str) -> Option<String> {
+pub(super) fn as_image_id(text: &str) -> Option<String> {
     let hex = text.strip_prefix("sha256:").unwrap_or(text);
     (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("sha256:{hex}"))
 }
@@ -134,11 +139,27 @@ impl DockerProbe {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<ImageEvent>, ProbeError> {
+        self.replay(since, until, "image", ImageEvent::from_message, |e| e.time)
+            .await
+    }
+
+    /// Events of one `kind` (`image`, `container`) between `since` and `until`, each turned into `T` by
+    /// `convert` (which drops the messages it has no use for). One replay for every kind, so Podman's
+    /// workaround (see [`DockerProbe::events_since`]) is in one place.
+    pub(super) async fn replay<T: Send + 'static>(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        kind: &str,
+        convert: fn(bollard::models::EventMessage) -> Option<T>,
+        time_of: fn(&T) -> DateTime<Utc>,
+    ) -> Result<Vec<T>, ProbeError> {
         let wait = (until - Utc::now()).to_std().unwrap_or_default() + self.timeout;
         let stream = if self.podman {
-            self.events_stream(Some(since), None).boxed()
+            self.messages(Some(since), None, kind, convert).boxed()
         } else {
-            self.events_stream(Some(since), Some(until)).boxed()
+            self.messages(Some(since), Some(until), kind, convert)
+                .boxed()
         };
         let podman = self.podman;
         let collect = async {
@@ -158,7 +179,7 @@ impl DockerProbe {
                     stream.next().await
                 };
                 match next {
-                    Some(Ok(event)) if event.time > until => {
+                    Some(Ok(event)) if time_of(&event) > until => {
                         if podman {
                             break;
                         }
@@ -193,19 +214,30 @@ impl DockerProbe {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
     ) -> impl Stream<Item = Result<ImageEvent, ProbeError>> + Send + 'static {
+        self.messages(since, until, "image", ImageEvent::from_message)
+    }
+
+    /// The engine's events of one `kind`, turned into `T` by `convert`.
+    fn messages<T: Send + 'static>(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        kind: &str,
+        convert: fn(bollard::models::EventMessage) -> Option<T>,
+    ) -> impl Stream<Item = Result<T, ProbeError>> + Send + 'static {
         let options = EventsOptions {
             since: since.map(event_time),
             until: until.map(event_time),
             filters: Some(HashMap::from([(
                 "type".to_string(),
-                vec!["image".to_string()],
+                vec![kind.to_string()],
             )])),
         };
         let host = self.endpoint.host.clone();
         let timeout = self.timeout;
         self.docker.events(Some(options)).filter_map(move |item| {
             let out = match item {
-                Ok(msg) => ImageEvent::from_message(msg).map(Ok),
+                Ok(msg) => convert(msg).map(Ok),
                 Err(e) => Some(Err(engine_error(e, &host, timeout))),
             };
             std::future::ready(out)
