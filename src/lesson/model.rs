@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -23,9 +24,9 @@ pub struct Lesson {
     /// Lessons that must be done first (their ids).
     #[serde(default)]
     pub requires: Vec<Sp<String>>,
-    /// Values asked for once (or derived from others) and used as `{{ name }}`.
+    /// Values asked for once (or derived from others) and used as `{{ name }}`; asked in this order.
     #[serde(default)]
-    pub variables: BTreeMap<String, Sp<Variable>>,
+    pub variables: IndexMap<String, Sp<Variable>>,
     /// Actions run before the first step, with the learner's consent.
     #[serde(default)]
     pub setup: Vec<Sp<SetupAction>>,
@@ -43,7 +44,8 @@ pub struct Variable {
     /// A regular expression the whole value must match (anchor it with `^...$`).
     #[serde(default)]
     pub pattern: Option<Sp<String>>,
-    /// The default value; may use other variables (`{{ username }}/python-canvas-client`).
+    /// The default value; may use other variables (`{{ username }}/python-canvas-client`). With a
+    /// `prompt`, it is offered as the answer (Enter takes it).
     #[serde(default)]
     pub default: Option<Sp<String>>,
     /// What the pattern means, shown when a value does not match it.
