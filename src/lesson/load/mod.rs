@@ -65,7 +65,7 @@ pub fn parse(file: &SourceFile) -> Result<Lesson, Diagnostic> {
 }
 
 /// Parse a lesson for lint: on failure, every structural problem that can be found in one run (see
-/// `recover`), in file order; the first is the one `parse` reports.
+/// `recover`), in file order; the one `parse` reports is among them.
 pub fn parse_all(file: &SourceFile) -> Result<Lesson, Vec<Diagnostic>> {
     if let Some(d) = empty(file) {
         return Err(vec![d]);

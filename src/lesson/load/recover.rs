@@ -18,7 +18,7 @@ use serde_saphyr::granit_parser::{Event, Parser};
 
 use super::translate::{error_spot, innermost, translate};
 use super::{SourceFile, options};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::lesson::model::Lesson;
 
 /// Enough for any real file; each round is one decode of the file, so a hostile one stops here.
@@ -219,27 +219,25 @@ fn is_misspelt_required(
     text: &str,
     error: &serde_saphyr::Error,
 ) -> bool {
-    if !matches!(
-        innermost(error),
-        serde_saphyr::Error::SerdeMissingField { .. }
-    ) {
+    let serde_saphyr::Error::SerdeMissingField { field, .. } = innermost(error) else {
         return false;
-    }
+    };
     let Some((at, _)) = error_spot(text, error) else {
         return false;
     };
-    let Some(record) = units
+    // The record holding the error, or the whole lesson.
+    let within = units
         .iter()
         .filter(|u| u.record && u.range.start <= at && at < u.range.end)
         .min_by_key(|u| u.range.len())
-    else {
-        return false;
-    };
+        .map_or(0..text.len(), |r| r.range.clone());
     blanked.iter().any(|b| {
-        b.key.is_some()
-            && !b.record
-            && record.range.start <= b.range.start
-            && b.range.end <= record.range.end
+        !b.record
+            && within.start <= b.range.start
+            && b.range.end <= within.end
+            && b.key
+                .as_ref()
+                .is_some_and(|(k, _)| did_you_mean(k, [*field]).is_some())
     })
 }
 
@@ -266,8 +264,8 @@ fn blank(text: &mut String, range: Range<usize>) {
     text.replace_range(range, &blanked);
 }
 
-/// Decode `file`; on failure, every structural problem that can be found, in file order. The first
-/// diagnostic is always the one a plain decode reports.
+/// Decode `file`; on failure, every structural problem that can be found, in file order (the one a
+/// plain decode reports among them).
 pub(super) fn parse_all(file: &SourceFile) -> Result<Lesson, Vec<Diagnostic>> {
     let first = match serde_saphyr::from_str_with_options::<Lesson>(&file.text, options()) {
         Ok(lesson) => return Ok(lesson),
@@ -282,7 +280,15 @@ pub(super) fn parse_all(file: &SourceFile) -> Result<Lesson, Vec<Diagnostic>> {
     let mut error = first;
     for _ in 0..MAX_ROUNDS {
         let inner = innermost(&error);
-        if !steppable(inner) {
+        // An error met while replaying an alias is not where the alias's value is written.
+        if !steppable(inner) || matches!(error, serde_saphyr::Error::AliasError { .. }) {
+            break;
+        }
+        // A missing field outside any record is in the lesson itself: nothing to blank.
+        if matches!(inner, serde_saphyr::Error::SerdeMissingField { .. })
+            && error_spot(&text, &error)
+                .is_none_or(|(at, _)| !units.iter().any(|u| u.record && u.range.contains(&at)))
+        {
             break;
         }
         let Some((at, _)) = error_spot(&text, &error) else {
