@@ -180,6 +180,11 @@ fixtures! {
     quiz_duplicate_choice: "quiz-duplicate-choice.yaml" => exit 2, [("quiz-duplicate-choice", 12, 11)];
     invalid_link: "invalid-link.yaml" => exit 2, [("invalid-link", 8, 11)];
     unclosed_quote: "unclosed-quote.yaml" => exit 2, [("invalid-solution", 11, 7)];
+    solution_needs_shell: "solution-needs-shell.yaml" => exit 2, [
+        ("solution-needs-shell", 10, 7),
+        ("solution-needs-shell", 11, 7),
+        ("solution-needs-shell", 12, 7),
+    ];
     empty_command: "empty-command.yaml" => exit 2, [("empty-command", 8, 25)];
     missing_dockerfile: "missing-dockerfile.yaml" => exit 2, [("missing-dockerfile", 8, 9)];
     // Several structural mistakes: all of them in one run, each once (a misspelt required field is

@@ -108,7 +108,10 @@ pub struct Step {
     /// Hints, revealed one at a time.
     #[serde(default)]
     pub hints: Vec<Sp<String>>,
-    /// The commands that solve the step, one a line (shown on request; run by `test-lesson`).
+    /// The commands that solve the step, one a line (shown on request; run by `test-lesson`). Each
+    /// line is one command, run without a shell (no pipes, `&&`, `;`, redirections or `$(...)`). A
+    /// line that must fail starts with `! ` (as in a shell): `! docker pull {{ repository }}` after a
+    /// logout; `test-lesson` then checks that it fails.
     #[serde(default)]
     pub solution: Option<Sp<String>>,
     /// No machine can verify this step fully (sign up in a browser): the learner confirms it. Any
@@ -181,5 +184,52 @@ impl Step {
     /// A step is machine-verified when it has checks; a quiz is verified by answering it.
     pub fn has_something_to_do(&self) -> bool {
         !self.checks.is_empty() || self.quiz.is_some() || self.human_only
+    }
+}
+
+/// A solution line that must fail, as written (`! docker pull ...`): the command without its `!`.
+pub fn expected_to_fail(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix('!')?;
+    rest.starts_with([' ', '\t']).then(|| rest.trim_start())
+}
+
+/// Words a shell would treat specially. Solutions run without a shell, so a line using them cannot
+/// mean what it says: lint refuses them, and so does `test-lesson`.
+pub fn needs_a_shell(word: &str) -> bool {
+    matches!(word, "|" | "||" | "&&" | ";" | "&" | "2>&1")
+        || word.starts_with('>')
+        || word.starts_with('<')
+        || word.starts_with("2>")
+        || word.starts_with('$')
+        || word.starts_with('`')
+        || word.ends_with(';')
+        || word.contains("$(")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_must_fail_starts_with_a_bang() {
+        assert_eq!(expected_to_fail("! docker pull x"), Some("docker pull x"));
+        assert_eq!(
+            expected_to_fail("  !\tdocker pull x"),
+            Some("docker pull x")
+        );
+        assert_eq!(expected_to_fail("!docker pull x"), None);
+        assert_eq!(expected_to_fail("docker pull x"), None);
+    }
+
+    #[test]
+    fn shell_words_are_found() {
+        for word in [
+            "|", "&&", ";", "ls;", ">out", "2>&1", "$(id)", "a$(id)", "`id`", "$HOME",
+        ] {
+            assert!(needs_a_shell(word), "{word}");
+        }
+        for word in ["docker", "--format", "{{.ID}}", "a:1.0", "!"] {
+            assert!(!needs_a_shell(word), "{word}");
+        }
     }
 }
