@@ -394,14 +394,19 @@ fn the_whole_course() {
     r.see("press y");
     r.press("y");
     r.see("✓ Find your image on Docker Hub");
+    // The quiz comes once the step's checks pass (and the learner confirmed it).
+    let waiting = r.see("press y");
+    assert!(
+        !waiting.contains("Who can pull"),
+        "quiz before checks: {waiting}"
+    );
+    r.press("y");
+    r.see("✓ Public or private\\?");
     r.see("Who can pull");
     r.press(DOWN);
     r.press(DOWN);
     r.press("\r");
     r.see("right\\.");
-    r.see("press y");
-    r.press("y");
-    r.see("✓ Public or private\\?");
     r.see("Lesson `push-an-image` is done");
     assert_eq!(r.exit_code(), 0);
 
@@ -494,7 +499,13 @@ fn own_lessons_prompt_in_file_order_quiz_after_checks_and_name_their_folder() {
     )
     .unwrap();
     let lessons = dir.path().display().to_string();
-    let args = ["own-first", "--registry", &lab.open, "--lessons-dir", &lessons];
+    let args = [
+        "own-first",
+        "--registry",
+        &lab.open,
+        "--lessons-dir",
+        &lessons,
+    ];
     let go_on = format!(
         "learn-registry start own-first --registry {} --lessons-dir {}",
         lab.open, lessons
@@ -522,7 +533,11 @@ fn own_lessons_prompt_in_file_order_quiz_after_checks_and_name_their_folder() {
 
     let mut r = Runner::start(&m, &args);
     r.see("waiting for: image_same");
-    tag(&m, "my-app:latest", &format!("{}/{user}x/own:1.0", lab.open));
+    tag(
+        &m,
+        "my-app:latest",
+        &format!("{}/{user}x/own:1.0", lab.open),
+    );
     r.see("✓ Tag it");
     r.see("What did you just do");
     r.press("\r");
