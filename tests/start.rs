@@ -488,9 +488,7 @@ fn own_lessons_prompt_in_file_order_quiz_after_checks_and_name_their_folder() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("01-own-first.yaml"),
-        format!(
-            "id: own-first\ntitle: Own first\nvariables:\n  zeta:\n    prompt: Zeta value\n    pattern: \"^[a-z0-9]+$\"\n  alpha:\n    prompt: Alpha value\n    default: \"{{{{ zeta }}}}x\"\nsteps:\n  - id: tag\n    title: Tag it\n    checks:\n      - image_same: {{ image: \"{{{{ registry_prefix }}}}{{{{ alpha }}}}/own:1.0\", as: \"my-app:latest\" }}\n    quiz:\n      question: What did you just do\n      choices: [tagged, pushed]\n      answer: tagged\n      why: the tag names the image\n"
-        ),
+        "id: own-first\ntitle: Own first\nvariables:\n  zeta:\n    prompt: Zeta value\n    pattern: \"^[a-z0-9]+$\"\n  alpha:\n    prompt: Alpha value\n    default: \"{{ zeta }}x\"\nsteps:\n  - id: tag\n    title: Tag it\n    checks:\n      - image_same: { image: \"{{ registry_prefix }}{{ alpha }}/own:1.0\", as: \"my-app:latest\" }\n    quiz:\n      question: What did you just do\n      choices: [tagged, pushed]\n      answer: tagged\n      why: the tag names the image\n",
     )
     .unwrap();
     std::fs::write(
