@@ -180,8 +180,24 @@ fixtures! {
     quiz_duplicate_choice: "quiz-duplicate-choice.yaml" => exit 2, [("quiz-duplicate-choice", 12, 11)];
     invalid_link: "invalid-link.yaml" => exit 2, [("invalid-link", 8, 11)];
     unclosed_quote: "unclosed-quote.yaml" => exit 2, [("invalid-solution", 11, 7)];
+    solution_needs_shell: "solution-needs-shell.yaml" => exit 2, [
+        ("solution-needs-shell", 10, 7),
+        ("solution-needs-shell", 11, 7),
+        ("solution-needs-shell", 12, 7),
+    ];
     empty_command: "empty-command.yaml" => exit 2, [("empty-command", 8, 25)];
     missing_dockerfile: "missing-dockerfile.yaml" => exit 2, [("missing-dockerfile", 8, 9)];
+    // Several structural mistakes: all of them in one run, each once (a misspelt required field is
+    // one mistake, not also "missing field"); the did-you-mean picks the closest of the kind's fields.
+    seven_mistakes: "seven-mistakes.yaml" => exit 2, [
+        ("unknown-field", 4, 1),
+        ("unknown-field", 7, 5),
+        ("unknown-field", 11, 5),
+        ("wrong-type", 16, 12),
+        ("unknown-check-kind", 22, 9),
+        ("missing-field", 26, 23),
+        ("unknown-field", 30, 44),
+    ];
 }
 
 /// Every file and folder of the corpus has a test above, and the corpus is as large as promised.
@@ -377,12 +393,23 @@ fn lint_in_process(group: &[(String, Vec<u8>)]) -> usize {
     }
     let mut lessons = Vec::new();
     for file in &files {
-        match load::parse(file) {
+        match load::parse_all(file) {
             Ok(lesson) => lessons.push((file, lesson)),
-            Err(d) => {
-                assert_eq!(d.file, file.name);
-                assert!(d.render(Some(&file.text), false).starts_with("error: "));
-                problems += 1;
+            Err(found) => {
+                let first = load::parse(file).expect_err("parse_all failed, so parse fails");
+                assert!(
+                    found
+                        .iter()
+                        .any(|d| (d.line, d.column, d.code)
+                            == (first.line, first.column, first.code)),
+                    "the problem `parse` reports is among them, in {}",
+                    file.name
+                );
+                for d in &found {
+                    assert_eq!(d.file, file.name);
+                    assert!(d.render(Some(&file.text), false).starts_with("error: "));
+                }
+                problems += found.len();
             }
         }
     }

@@ -394,14 +394,19 @@ fn the_whole_course() {
     r.see("press y");
     r.press("y");
     r.see("✓ Find your image on Docker Hub");
+    // The quiz comes once the step's checks pass (and the learner confirmed it).
+    let waiting = r.see("press y");
+    assert!(
+        !waiting.contains("Who can pull"),
+        "quiz before checks: {waiting}"
+    );
+    r.press("y");
+    r.see("✓ Public or private\\?");
     r.see("Who can pull");
     r.press(DOWN);
     r.press(DOWN);
     r.press("\r");
     r.see("right\\.");
-    r.see("press y");
-    r.press("y");
-    r.see("✓ Public or private\\?");
     r.see("Lesson `push-an-image` is done");
     assert_eq!(r.exit_code(), 0);
 
@@ -474,6 +479,80 @@ fn a_rate_limited_registry_shows_the_wait() {
     let shown = r.see("retry in 42s");
     assert!(!shown.contains('✗'), "a 429 is not a failure: {shown}");
     r.press("q");
+    assert_eq!(r.exit_code(), 0);
+}
+
+/// An instructor's own lessons, from a folder: prompts in file order, a prompt's default taken with
+/// Enter, a quiz asked only once the step's checks pass, and the commands to go on (on quitting) and
+/// to start the next lesson (at the end) naming the folder and pointing to the folder's next lesson.
+#[test]
+fn own_lessons_prompt_in_file_order_quiz_after_checks_and_name_their_folder() {
+    let lab = lab();
+    let m = Machine::docker();
+    let user = unique("ow");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("01-own-first.yaml"),
+        "id: own-first\ntitle: Own first\nvariables:\n  zeta:\n    prompt: Zeta value\n    pattern: \"^[a-z0-9]+$\"\n  alpha:\n    prompt: Alpha value\n    default: \"{{ zeta }}x\"\nsteps:\n  - id: tag\n    title: Tag it\n    checks:\n      - image_same: { image: \"{{ registry_prefix }}{{ alpha }}/own:1.0\", as: \"my-app:latest\" }\n    quiz:\n      question: What did you just do\n      choices: [tagged, pushed]\n      answer: tagged\n      why: the tag names the image\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("02-own-second.yaml"),
+        "id: own-second\ntitle: Own second\nrequires: [own-first]\nsteps:\n  - id: look\n    title: Look\n    checks:\n      - docker_running: {}\n",
+    )
+    .unwrap();
+    let lessons = dir.path().display().to_string();
+    let args = [
+        "own-first",
+        "--registry",
+        &lab.open,
+        "--lessons-dir",
+        &lessons,
+    ];
+    let go_on = format!(
+        "learn-registry start own-first --registry {} --lessons-dir {}",
+        lab.open, lessons
+    );
+
+    let mut r = Runner::start(&m, &args);
+    let before = r.see("Zeta value");
+    assert!(!before.contains("Alpha value"), "file order: {before}");
+    r.press(&format!("{user}\r"));
+    r.see("Alpha value");
+    r.see(&format!("{user}x"));
+    // Enter on an empty answer takes the default.
+    r.press("\r");
+    let waiting = r.see("waiting for: image_same");
+    assert!(
+        !waiting.contains("What did you just do"),
+        "the quiz waits for the checks: {waiting}"
+    );
+    r.press("q");
+    r.see(&format!(
+        "Progress kept. To go on from here: `{}`",
+        regex_escape(&go_on)
+    ));
+    assert_eq!(r.exit_code(), 0);
+
+    let mut r = Runner::start(&m, &args);
+    r.see("waiting for: image_same");
+    tag(
+        &m,
+        "my-app:latest",
+        &format!("{}/{user}x/own:1.0", lab.open),
+    );
+    r.see("✓ Tag it");
+    r.see("What did you just do");
+    r.press("\r");
+    r.see("right\\.");
+    r.see("Lesson `own-first` is done");
+    r.see(&format!(
+        "Next: `{}`",
+        regex_escape(&format!(
+            "learn-registry start own-second --registry {} --lessons-dir {}",
+            lab.open, lessons
+        ))
+    ));
     assert_eq!(r.exit_code(), 0);
 }
 

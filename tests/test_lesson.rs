@@ -453,6 +453,65 @@ fn broken_solutions_are_each_reported_and_cleaned_up() {
     );
 }
 
+#[test]
+fn lines_that_must_fail_are_tested_and_what_they_made_is_cleaned_up() {
+    let lab = lab();
+    let me = Machine::docker();
+    let username = unique("mf");
+    let repo = format!("{}/{username}/must-fail", lab.open);
+    let dir = fixtures().display().to_string();
+    let var = format!("username={username}");
+    let run = test_lesson(
+        &me,
+        &[
+            "must-fail",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "1",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
+    let want = BTreeMap::from([
+        ("refused".to_string(), p("pass", "pass", "pass", "pass")),
+        (
+            "not-refused".to_string(),
+            p("fail", "pass", "fail", "skipped"),
+        ),
+    ]);
+    assert_eq!(phases(&run), want, "{}", run.stdout);
+    let refused = step(&run, "refused");
+    let commands = refused["commands"].as_array().unwrap();
+    assert_eq!(
+        commands[1]["command"],
+        format!("! docker pull {repo}:missing")
+    );
+    assert_eq!(
+        commands[1]["ok"], true,
+        "a refused pull is what `!` asks: {refused}"
+    );
+    let not_refused = step(&run, "not-refused");
+    let commands = not_refused["commands"].as_array().unwrap();
+    assert_eq!(
+        commands.len(),
+        1,
+        "stops at the line that did not fail: {not_refused}"
+    );
+    assert_eq!(commands[0]["ok"], false, "{not_refused}");
+    for tag in ["1.0", "2.0"] {
+        assert!(!exists(&me, &format!("{repo}:{tag}")), "{repo}:{tag} left");
+    }
+}
+
 fn built_by_setup_on(m: &Machine) {
     let lab = lab();
     let username = unique("bs");

@@ -47,9 +47,9 @@ pub fn lint(
     }
     let mut lessons = Vec::new();
     for file in &files {
-        match load::parse(file) {
+        match load::parse_all(file) {
             Ok(lesson) => lessons.push((file, lesson)),
-            Err(d) => diagnostics.push(d),
+            Err(found) => diagnostics.extend(found),
         }
     }
     let parsed: Vec<Parsed> = lessons

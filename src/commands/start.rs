@@ -10,7 +10,7 @@ use console::style;
 use super::status::{self, State};
 use crate::cli::Global;
 use crate::exit;
-use crate::lesson::source::{self, Catalog, LoadedLesson};
+use crate::lesson::source::{self, Catalog, LoadedLesson, Origin};
 use crate::progress::{self, Progress, ProgressLock};
 use crate::runner::{End, Interrupted, Io, Session};
 use crate::trust;
@@ -113,10 +113,7 @@ async fn session(
     let id = chosen.lesson.id.as_str();
     io.mute_keys();
     let allow = super::check::commands_allowed(chosen, false);
-    let mut resume = format!("learn-registry start {id}");
-    if global.registry != "docker.io" {
-        resume.push_str(&format!(" --registry {}", global.registry));
-    }
+    let resume = start_command(global, chosen);
     let given: BTreeMap<String, String> = global.vars.iter().cloned().collect();
     let mut s = Session::new(
         &chosen.lesson,
@@ -137,8 +134,13 @@ async fn session(
                 style("★").yellow().bold()
             ));
             let progress = s.progress;
-            // The next lesson in course order after this one, else an earlier one left undone.
-            let rows = status::rows(catalog, &progress);
+            // The next lesson of the same source (the shipped course, or the folder this one came
+            // from) after this one, else an earlier one of it left undone: an instructor's own lesson
+            // leads to their next one, not into the shipped course.
+            let rows: Vec<_> = status::rows(catalog, &progress)
+                .into_iter()
+                .filter(|r| r.lesson.origin == chosen.origin)
+                .collect();
             let here = rows
                 .iter()
                 .position(|r| std::ptr::eq(r.lesson, chosen))
@@ -148,15 +150,7 @@ async fn session(
                 .chain(&rows[..here])
                 .find(|r| matches!(r.state, State::Next(_) | State::NotStarted));
             if let Some(row) = next {
-                io.say(format!(
-                    "Next: `learn-registry start {}`{}",
-                    row.lesson.lesson.id.as_str(),
-                    if global.registry != "docker.io" {
-                        format!(" --registry {}", global.registry)
-                    } else {
-                        String::new()
-                    }
-                ));
+                io.say(format!("Next: `{}`", start_command(global, row.lesson)));
             }
             exit::OK
         }
@@ -171,6 +165,25 @@ async fn session(
             INTERRUPTED
         }
     }
+}
+
+/// The command that starts (or resumes) `lesson` as this session was started: with the registry, and
+/// with the folder the lesson came from, without which the lesson would not be found.
+fn start_command(global: &Global, lesson: &LoadedLesson) -> String {
+    let mut command = format!("learn-registry start {}", lesson.lesson.id.as_str());
+    if global.registry != "docker.io" {
+        command.push_str(&format!(
+            " --registry {}",
+            shell_words::quote(&global.registry)
+        ));
+    }
+    if let Origin::Dir(dir) = &lesson.origin {
+        command.push_str(&format!(
+            " --lessons-dir {}",
+            shell_words::quote(&dir.display().to_string())
+        ));
+    }
+    command
 }
 
 fn state_of(catalog: &Catalog, progress: &Progress, lesson: &LoadedLesson) -> Option<State> {

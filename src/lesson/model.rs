@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -23,9 +24,9 @@ pub struct Lesson {
     /// Lessons that must be done first (their ids).
     #[serde(default)]
     pub requires: Vec<Sp<String>>,
-    /// Values asked for once (or derived from others) and used as `{{ name }}`.
+    /// Values asked for once (or derived from others) and used as `{{ name }}`; asked in this order.
     #[serde(default)]
-    pub variables: BTreeMap<String, Sp<Variable>>,
+    pub variables: IndexMap<String, Sp<Variable>>,
     /// Actions run before the first step, with the learner's consent.
     #[serde(default)]
     pub setup: Vec<Sp<SetupAction>>,
@@ -43,7 +44,8 @@ pub struct Variable {
     /// A regular expression the whole value must match (anchor it with `^...$`).
     #[serde(default)]
     pub pattern: Option<Sp<String>>,
-    /// The default value; may use other variables (`{{ username }}/python-canvas-client`).
+    /// The default value; may use other variables (`{{ username }}/python-canvas-client`). With a
+    /// `prompt`, it is offered as the answer (Enter takes it).
     #[serde(default)]
     pub default: Option<Sp<String>>,
     /// What the pattern means, shown when a value does not match it.
@@ -131,7 +133,10 @@ pub struct Step {
     /// Hints, revealed one at a time.
     #[serde(default)]
     pub hints: Vec<Sp<String>>,
-    /// The commands that solve the step, one a line (shown on request; run by `test-lesson`).
+    /// The commands that solve the step, one a line (shown on request; run by `test-lesson`). Each
+    /// line is one command, run without a shell (no pipes, `&&`, `;`, redirections or `$(...)`). A
+    /// line that must fail starts with `! ` (as in a shell): `! docker pull {{ repository }}` after a
+    /// logout; `test-lesson` then checks that it fails.
     #[serde(default)]
     pub solution: Option<Sp<String>>,
     /// No machine can verify this step fully (sign up in a browser): the learner confirms it. Any
@@ -207,5 +212,52 @@ impl Step {
     /// A step is machine-verified when it has checks; a quiz is verified by answering it.
     pub fn has_something_to_do(&self) -> bool {
         !self.checks.is_empty() || self.quiz.is_some() || self.human_only
+    }
+}
+
+/// A solution line that must fail, as written (`! docker pull ...`): the command without its `!`.
+pub fn expected_to_fail(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix('!')?;
+    rest.starts_with([' ', '\t']).then(|| rest.trim_start())
+}
+
+/// Words a shell would treat specially. Solutions run without a shell, so a line using them cannot
+/// mean what it says: lint refuses them, and so does `test-lesson`.
+pub fn needs_a_shell(word: &str) -> bool {
+    matches!(word, "|" | "||" | "&&" | ";" | "&" | "2>&1")
+        || word.starts_with('>')
+        || word.starts_with('<')
+        || word.starts_with("2>")
+        || word.starts_with('$')
+        || word.starts_with('`')
+        || word.ends_with(';')
+        || word.contains("$(")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_must_fail_starts_with_a_bang() {
+        assert_eq!(expected_to_fail("! docker pull x"), Some("docker pull x"));
+        assert_eq!(
+            expected_to_fail("  !\tdocker pull x"),
+            Some("docker pull x")
+        );
+        assert_eq!(expected_to_fail("!docker pull x"), None);
+        assert_eq!(expected_to_fail("docker pull x"), None);
+    }
+
+    #[test]
+    fn shell_words_are_found() {
+        for word in [
+            "|", "&&", ";", "ls;", ">out", "2>&1", "$(id)", "a$(id)", "`id`", "$HOME",
+        ] {
+            assert!(needs_a_shell(word), "{word}");
+        }
+        for word in ["docker", "--format", "{{.ID}}", "a:1.0", "!"] {
+            assert!(!needs_a_shell(word), "{word}");
+        }
     }
 }

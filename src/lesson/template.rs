@@ -1,5 +1,8 @@
-//! Variables in lesson text: `{{ name }}`, where `name` is an identifier. Anything else in double braces
-//! (`docker images --format '{{.ID}}'`) is Go template syntax meant for Docker and is left alone.
+//! Variables in lesson text: `{{ name }}`, where `name` is an identifier, with optional spaces inside the
+//! braces. Anything else in double braces is Go template syntax meant for Docker (`docker images --format
+//! '{{.ID}}'`, `{{range .Mounts}}...{{end}}`) and is left alone: a dot, a pipe, arguments, the trim
+//! markers `{{-` / `-}}`, and the Go template keywords (`{{end}}`, `{{else}}`, ...), which look like
+//! identifiers but are actions Docker must see as written.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -11,10 +14,24 @@ pub struct VarRef<'a> {
     pub range: Range<usize>,
 }
 
+/// Words that Go's `text/template` reads as actions or constants, never as a lesson variable: with them,
+/// `{{end}}` or `{{else}}` in a `--format` string stays Docker's.
+pub const GO_TEMPLATE_WORDS: &[&str] = &[
+    "block", "break", "continue", "define", "else", "end", "false", "if", "nil", "range",
+    "template", "true", "with",
+];
+
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// What between `{{` and `}}` names a lesson variable: an identifier that is not a Go template word,
+/// with nothing but spaces around it (so `{{- name -}}`, `{{ .name }}`, `{{ name | x }}` are Docker's).
+fn variable_name(inner: &str) -> Option<&str> {
+    let name = inner.trim();
+    (is_ident(name) && !GO_TEMPLATE_WORDS.contains(&name)).then_some(name)
 }
 
 /// Every variable reference in `text`, in order.
@@ -25,10 +42,9 @@ pub fn references(text: &str) -> Vec<VarRef<'_>> {
         let Some(close) = text[open + 2..].find("}}").map(|i| i + open + 2) else {
             break;
         };
-        let inner = text[open + 2..close].trim();
-        if is_ident(inner) {
+        if let Some(name) = variable_name(&text[open + 2..close]) {
             found.push(VarRef {
-                name: inner,
+                name,
                 range: open..close + 2,
             });
             from = close + 2;
@@ -85,6 +101,83 @@ mod tests {
         assert_eq!(
             render("{{ u }} {{ v }}", &vars).unwrap_err(),
             vec!["v".to_string()]
+        );
+    }
+
+    fn names(text: &str) -> Vec<&str> {
+        references(text).iter().map(|r| r.name).collect()
+    }
+
+    #[test]
+    fn spaces_are_optional_around_a_name() {
+        assert_eq!(names("{{u}} {{ u }} {{   u   }}"), ["u", "u", "u"]);
+    }
+
+    #[test]
+    fn go_template_keywords_are_docker_s() {
+        for word in GO_TEMPLATE_WORDS {
+            assert_eq!(
+                names(&format!("{{{{{word}}}}}")),
+                Vec::<&str>::new(),
+                "{word}"
+            );
+            assert_eq!(
+                names(&format!("{{{{ {word} }}}}")),
+                Vec::<&str>::new(),
+                "{word}"
+            );
+        }
+        let format =
+            "docker inspect --format '{{range .Mounts}}{{.Source}}{{else}}none{{end}}' {{ repo }}";
+        assert_eq!(names(format), ["repo"]);
+        let vars = BTreeMap::from([("repo".to_string(), "alice/app".to_string())]);
+        assert_eq!(
+            render(format, &vars).unwrap(),
+            "docker inspect --format '{{range .Mounts}}{{.Source}}{{else}}none{{end}}' alice/app"
+        );
+    }
+
+    #[test]
+    fn go_template_actions_with_arguments_are_docker_s() {
+        for action in [
+            "{{if .State.Running}}",
+            "{{ if eq .Status \"up\" }}",
+            "{{with .Config}}",
+            "{{define \"t\"}}",
+            "{{template \"t\" .}}",
+            "{{block \"b\" .}}",
+            "{{ json . }}",
+            "{{ println repo }}",
+            "{{ repo.Name }}",
+            "{{.ID}}",
+            "{{ .Repository }}",
+            "{{ .Tag | printf \"%s\" }}",
+            "{{ repo | upper }}",
+            "{{ $v := .ID }}",
+            "{{ $v }}",
+        ] {
+            assert_eq!(names(action), Vec::<&str>::new(), "{action}");
+        }
+    }
+
+    #[test]
+    fn trim_markers_are_docker_s() {
+        for action in [
+            "{{- repo -}}",
+            "{{-repo}}",
+            "{{ repo -}}",
+            "{{- .ID }}",
+            "{{- end -}}",
+        ] {
+            assert_eq!(names(action), Vec::<&str>::new(), "{action}");
+        }
+    }
+
+    #[test]
+    fn a_keyword_inside_a_longer_name_is_a_name() {
+        assert_eq!(
+            names("{{ end_tag }} {{ iffy }} {{ _end }}"),
+            ["end_tag", "iffy", "_end"]
         );
     }
 

@@ -166,6 +166,12 @@ impl<'a> Session<'a> {
             let mut known = base.clone();
             known.extend(values.clone());
             let question = fill(prompt, &known);
+            // A default is offered only once every variable it uses has a value (file order makes
+            // that the common case); otherwise the learner would be offered `{{ name }}` as written.
+            let offered = var
+                .default
+                .as_ref()
+                .and_then(|d| crate::lesson::template::render(d, &known).ok());
             let pattern = var.pattern.as_ref().and_then(|p| regex::Regex::new(p).ok());
             let help = var.help.as_ref().map(|h| h.to_string());
             if let Some(h) = &help {
@@ -174,8 +180,14 @@ impl<'a> Session<'a> {
             let term = io.term.clone();
             let value = io
                 .prompt(move || {
-                    dialoguer::Input::<String>::with_theme(&ColorfulTheme::default())
-                        .with_prompt(question)
+                    let theme = ColorfulTheme::default();
+                    let input =
+                        dialoguer::Input::<String>::with_theme(&theme).with_prompt(question);
+                    let input = match offered {
+                        Some(d) => input.default(d),
+                        None => input,
+                    };
+                    input
                         .validate_with(move |v: &String| -> Result<(), String> {
                             match &pattern {
                                 Some(re) if !re.is_match(v) => Err(format!(
@@ -303,33 +315,41 @@ impl<'a> Session<'a> {
             io.width(),
             self.color,
         ));
-        if let Some(quiz) = &step.quiz {
-            match self.quiz(io, step, quiz).await {
-                Ok(true) => {}
-                Ok(false) => return StepEnd::Quit,
-                Err(Interrupted) => return StepEnd::Interrupted,
-            }
-        }
         let checkable = step.checks.iter().any(|c| c.applies(&self.settings));
         let end = if !checkable && !step.human_only {
             StepEnd::Done(None)
         } else {
             self.wait(io, step).await
         };
-        if let StepEnd::Done(report) = &end {
-            self.progress.mark_done(id, step.id.as_str());
-            self.save(io);
-            let title = fill(&step.title, &self.vars);
-            match report {
-                Some(r) => io.say(screen::passed(&title, r, self.color)),
-                None => io.say(format!(
-                    "{} {}",
-                    console::style("✓").force_styling(self.color).green().bold(),
-                    console::style(title).force_styling(self.color).green()
-                )),
+        let title = fill(&step.title, &self.vars);
+        let StepEnd::Done(report) = end else {
+            return end;
+        };
+        let mut announced = false;
+        // The quiz comes after the checks pass: it asks about what the learner has just done.
+        if let Some(quiz) = &step.quiz {
+            if let Some(r) = &report {
+                io.say(screen::passed(&title, r, self.color));
+                announced = true;
+            }
+            match self.quiz(io, step, quiz).await {
+                Ok(true) => {}
+                Ok(false) => return StepEnd::Quit,
+                Err(Interrupted) => return StepEnd::Interrupted,
             }
         }
-        end
+        self.progress.mark_done(id, step.id.as_str());
+        self.save(io);
+        match &report {
+            Some(r) if !announced => io.say(screen::passed(&title, r, self.color)),
+            Some(_) => {}
+            None => io.say(format!(
+                "{} {}",
+                console::style("✓").force_styling(self.color).green().bold(),
+                console::style(title).force_styling(self.color).green()
+            )),
+        }
+        StepEnd::Done(report)
     }
 
     /// Ask the quiz until the right answer; false when the learner leaves (Esc).

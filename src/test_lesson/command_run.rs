@@ -18,6 +18,8 @@ pub struct CommandRun {
     pub command: String,
     pub exit_code: Option<i32>,
     pub ok: bool,
+    /// The line was written `! command`: it had to fail.
+    pub expect_fail: bool,
     /// The last lines of stderr (of a failed command), password removed.
     pub stderr_tail: Vec<String>,
     /// Why it did not run at all (program missing, timeout).
@@ -43,13 +45,16 @@ impl CommandRun {
                     command,
                     exit_code: None,
                     ok: false,
+                    expect_fail: line.expect_fail,
                     stderr_tail: Vec::new(),
                     error: Some(e.to_string()),
                 };
             }
         };
-        let ok = output.status.success();
-        let stderr_tail = if ok {
+        let succeeded = output.status.success();
+        // A `! command` line passes when the command fails, and the other way round.
+        let ok = succeeded != line.expect_fail;
+        let stderr_tail = if succeeded {
             Vec::new()
         } else {
             let text = redact(&String::from_utf8_lossy(&output.stderr), password);
@@ -64,6 +69,7 @@ impl CommandRun {
             command,
             exit_code: output.status.code(),
             ok,
+            expect_fail: line.expect_fail,
             stderr_tail,
             error: None,
         }
@@ -79,6 +85,9 @@ impl CommandRun {
     pub fn failure(&self) -> String {
         match (&self.error, self.stderr_tail.last()) {
             (Some(e), _) => e.clone(),
+            (None, _) if self.expect_fail && self.exit_code == Some(0) => {
+                "exited with 0, but the line (`! ...`) must fail".to_string()
+            }
             (None, Some(last)) => format!("exited with {}: {last}", self.exit_text()),
             (None, None) => format!("exited with {}", self.exit_text()),
         }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::lesson::Step;
+use crate::lesson::model::needs_a_shell;
 
 /// One line of a solution (or a setup command), ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub struct Line {
     /// Names it pushes: Docker records a digest reference (`repo@sha256:...`) for each, which the
     /// cleanup removes too, or a re-run would find the step done.
     pub pushes: Vec<String>,
+    /// Written `! command`: the line must fail (a pull refused after a logout).
+    pub expect_fail: bool,
 }
 
 /// Global `docker` options that take a value as the next word.
@@ -60,9 +63,11 @@ impl Line {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Ok(None);
         }
+        let expect_fail = crate::lesson::model::expected_to_fail(trimmed).is_some();
+        let trimmed = crate::lesson::model::expected_to_fail(trimmed).unwrap_or(trimmed);
         let mut argv =
             shell_words::split(trimmed).map_err(|e| format!("`{trimmed}` does not split: {e}"))?;
-        if let Some(word) = argv.iter().find(|w| shell_syntax(w)) {
+        if let Some(word) = argv.iter().find(|w| needs_a_shell(w)) {
             return Err(format!(
                 "`{trimmed}` uses `{word}`, but solutions run as one command without a shell; split \
                  it into lines of one command each"
@@ -123,6 +128,7 @@ impl Line {
             login,
             creates,
             pushes,
+            expect_fail,
         }))
     }
 
@@ -150,7 +156,12 @@ impl Line {
 
     /// The command as people read it (the password is never in argv).
     pub fn display(&self) -> String {
-        shell_words::join(&self.argv)
+        let command = shell_words::join(&self.argv);
+        if self.expect_fail {
+            format!("! {command}")
+        } else {
+            command
+        }
     }
 
     /// Docker subcommands that only look: a step whose solution is made of these changes nothing, so
@@ -183,18 +194,6 @@ fn program(argv: &[String]) -> &str {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default()
-}
-
-/// Words a shell would treat specially. Solutions run without a shell, so a line using them cannot
-/// mean what it says.
-fn shell_syntax(word: &str) -> bool {
-    matches!(word, "|" | "||" | "&&" | ";" | "&" | "2>&1")
-        || word.starts_with('>')
-        || word.starts_with('<')
-        || word.starts_with("2>")
-        || word.starts_with('$')
-        || word.starts_with('`')
-        || word.ends_with(';')
 }
 
 /// A name as Docker stores it: without a tag or digest, the tag is `latest`. (A `:` before the last
@@ -307,6 +306,16 @@ mod tests {
                 .unwrap()
                 .is_some()
         );
+    }
+
+    #[test]
+    fn a_line_that_must_fail() {
+        let l = plan("! docker pull 127.0.0.1:5000/a/b:1.0");
+        assert!(l.expect_fail);
+        assert_eq!(l.argv, ["docker", "pull", "127.0.0.1:5000/a/b:1.0"]);
+        assert_eq!(l.display(), "! docker pull 127.0.0.1:5000/a/b:1.0");
+        assert!(!plan("docker pull a").expect_fail);
+        assert!(Line::plan("! docker images | grep a").is_err());
     }
 
     #[test]

@@ -151,15 +151,18 @@ impl Session {
     async fn run_line(&mut self, line: &Line) -> CommandRun {
         self.say(&format!("  $ {}", line.display()));
         let fresh = self.new_names(&line.creates).await;
-        let digests_before = self.digest_refs(&line.pushes).await;
+        // A push records a digest reference (`repo@sha256:...`) for the name, and so does a pull
+        // (of a name tagged by an earlier step, too): both are this run's to remove.
+        let named: Vec<String> = line.pushes.iter().chain(&line.creates).cloned().collect();
+        let digests_before = self.digest_refs(&named).await;
         let run = CommandRun::execute(line, self.password.as_deref(), &self.env).await;
         if run.error.is_some() {
             // It never ran to the end, so it made nothing.
             return run;
         }
         self.created.extend(fresh);
-        if run.ok && !line.pushes.is_empty() {
-            for digest_ref in self.digest_refs(&line.pushes).await {
+        if !named.is_empty() {
+            for digest_ref in self.digest_refs(&named).await {
                 if !digests_before.contains(&digest_ref) && !self.created.contains(&digest_ref) {
                     self.created.push(digest_ref);
                 }

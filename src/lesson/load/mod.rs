@@ -8,6 +8,7 @@
 
 mod decode;
 mod locate;
+mod recover;
 mod shape;
 mod translate;
 
@@ -56,18 +57,36 @@ fn options() -> Options {
 /// Parse a lesson. On failure, one diagnostic at the first problem (YAML syntax, unknown field or kind,
 /// wrong type); the semantic checks of `validate` come after a successful parse.
 pub fn parse(file: &SourceFile) -> Result<Lesson, Diagnostic> {
-    if file.text.trim().is_empty() || has_no_content(&file.text) {
-        let message = if file.text.trim().is_empty() {
-            "lesson file is empty"
-        } else {
-            "lesson file has nothing but comments"
-        };
-        return Err(Diagnostic::error("empty-file", message)
-            .in_file(&file.name)
-            .help("start from `learn-registry new ID`"));
+    if let Some(d) = empty(file) {
+        return Err(d);
     }
     serde_saphyr::from_str_with_options::<Lesson>(&file.text, options())
         .map_err(|e| translate::translate(file, &e))
+}
+
+/// Parse a lesson for lint: on failure, every structural problem that can be found in one run (see
+/// `recover`), in file order; the one `parse` reports is among them.
+pub fn parse_all(file: &SourceFile) -> Result<Lesson, Vec<Diagnostic>> {
+    if let Some(d) = empty(file) {
+        return Err(vec![d]);
+    }
+    recover::parse_all(file)
+}
+
+fn empty(file: &SourceFile) -> Option<Diagnostic> {
+    if !(file.text.trim().is_empty() || has_no_content(&file.text)) {
+        return None;
+    }
+    let message = if file.text.trim().is_empty() {
+        "lesson file is empty"
+    } else {
+        "lesson file has nothing but comments"
+    };
+    Some(
+        Diagnostic::error("empty-file", message)
+            .in_file(&file.name)
+            .help("start from `learn-registry new ID`"),
+    )
 }
 
 /// Only comments, blank lines, directives and document markers: YAML would read it as "nothing".

@@ -55,21 +55,26 @@ impl Spot<'_> {
     }
 }
 
+/// Where an error points in `text`: its byte offset (on a character boundary) and width, or `None`
+/// when the crate gave no location.
+pub(super) fn error_spot(text: &str, error: &E) -> Option<(usize, usize)> {
+    let location = error.location().filter(|l| l.line() > 0)?;
+    let span = location.span();
+    let start = span
+        .byte_offset()
+        .map(|b| b as usize)
+        .unwrap_or_else(|| line_col_to_byte(text, location.line(), location.column()));
+    Some((
+        floor_boundary(text, start.min(text.len())),
+        span.byte_len().unwrap_or(0) as usize,
+    ))
+}
+
 /// Turn a serde-saphyr error into our diagnostic, with a code, a location and a hint.
 pub(super) fn translate(file: &SourceFile, error: &E) -> Diagnostic {
     let text = &file.text;
-    let location = error.location().filter(|l| l.line() > 0);
-    let (start, len) = location
-        .map(|l| {
-            let span = l.span();
-            let start = span
-                .byte_offset()
-                .map(|b| b as usize)
-                .unwrap_or_else(|| line_col_to_byte(text, l.line(), l.column()));
-            (start, span.byte_len().unwrap_or(0) as usize)
-        })
-        .unwrap_or((0, 0));
-    let start = floor_boundary(text, start.min(text.len()));
+    let location = error_spot(text, error);
+    let (start, len) = location.unwrap_or((0, 0));
     // An error met while replaying an alias is the inner one; it is reported where the alias is used.
     let mut d = diagnose(innermost(error), Spot { text, start, len });
     if location.is_none() {
@@ -401,7 +406,7 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-fn innermost(error: &serde_saphyr::Error) -> &serde_saphyr::Error {
+pub(super) fn innermost(error: &serde_saphyr::Error) -> &serde_saphyr::Error {
     match error {
         serde_saphyr::Error::AliasError { error, .. }
         | serde_saphyr::Error::WithSnippet { error, .. } => innermost(error),

@@ -76,14 +76,34 @@ fn solution(lint: &mut Lint<'_>, step: &Step) -> Flow {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
     {
-        if shell_words::split(line).is_err() {
-            lint.push(lint.at_text_after(
+        let command = crate::lesson::model::expected_to_fail(line).unwrap_or(line);
+        match shell_words::split(command) {
+            Err(_) => lint.push(lint.at_text_after(
                 solution,
                 &mut cursor,
                 line,
                 "invalid-solution",
                 "solution line has an unclosed quote".into(),
-            ))?;
+            ))?,
+            Ok(words) => {
+                if let Some(word) = words
+                    .iter()
+                    .find(|w| crate::lesson::model::needs_a_shell(w))
+                {
+                    let d = lint
+                        .at_text_after(
+                            solution,
+                            &mut cursor,
+                            line,
+                            "solution-needs-shell",
+                            "a solution runs without a shell: split it into lines".into(),
+                        )
+                        .help(format!(
+                            "`{word}` means something only to a shell; write one command a line"
+                        ));
+                    lint.push(d)?;
+                }
+            }
         }
     }
     Flow::Continue(())
