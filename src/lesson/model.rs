@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::lesson::Sp;
-use crate::lesson::check::Check;
+use crate::lesson::check::CheckItem;
 
 /// One lesson: a YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -100,9 +100,10 @@ pub struct Step {
     /// Commands to try, shown set apart from the text; may use `{{ name }}`.
     #[serde(default)]
     pub commands: Vec<Sp<String>>,
-    /// What must hold for the step to be done; all must pass.
+    /// What must hold for the step to be done; all must pass. Each is one key naming its kind, and
+    /// optionally `capture`, `describe` and `hint` beside it.
     #[serde(default)]
-    pub checks: Vec<Sp<Check>>,
+    pub checks: Vec<Sp<CheckItem>>,
     /// Hints, revealed one at a time.
     #[serde(default)]
     pub hints: Vec<Sp<String>>,
@@ -113,6 +114,10 @@ pub struct Step {
     /// checks still run.
     #[serde(default)]
     pub human_only: bool,
+    /// A later step changes what this one made, on purpose (moves the tag, logs out): once the
+    /// progress says it passed, `check` reports it "done (earlier), changed since" instead of failing.
+    #[serde(default)]
+    pub transient: bool,
     /// A page to open with `o` (e.g. the learner's repository on Docker Hub).
     #[serde(default)]
     pub link: Option<Sp<String>>,

@@ -16,7 +16,10 @@ mod image_exists;
 mod image_pulled;
 mod image_pushed;
 mod image_same;
+mod item;
 mod logged_in;
+mod not;
+mod registry_digest;
 mod registry_tag;
 mod repository_private;
 mod repository_public;
@@ -35,7 +38,10 @@ pub use image_exists::ImageExists;
 pub use image_pulled::ImagePulled;
 pub use image_pushed::ImagePushed;
 pub use image_same::ImageSame;
+pub use item::{CheckItem, ITEM_KEYS};
 pub use logged_in::LoggedIn;
+pub use not::Not;
+pub use registry_digest::RegistryDigest;
 pub use registry_tag::RegistryTag;
 pub use repository_private::RepositoryPrivate;
 pub use repository_public::RepositoryPublic;
@@ -70,6 +76,11 @@ pub enum Check {
     EventSeen(EventSeen),
     /// A command's exit code and output (argv, never a shell).
     Command(CommandCheck),
+    /// The digest the registry serves for a tag (captured, or compared with one captured before), or
+    /// that a digest is still served.
+    RegistryDigest(RegistryDigest),
+    /// The opposite of a check: `not: { logged_in: {} }`. Could-not-verify stays could-not-verify.
+    Not(Not),
 }
 
 /// What every check kind tells the linter about itself.
@@ -91,6 +102,16 @@ pub trait CheckSpec {
     fn remote(&self) -> bool {
         false
     }
+    /// What a passing check can record with `capture:` (for lint's message), or `None` when it
+    /// records nothing.
+    fn captures(&self) -> Option<&'static str> {
+        None
+    }
+    /// What the check expects, from its own fields (still templated: the evaluation fills it in).
+    /// `not:` says "not" and this; a failure's own `expected` says it with what was found.
+    fn describe(&self) -> String {
+        format!("`{}` to hold", Self::KIND)
+    }
 }
 
 /// Run one expression on whichever kind a `Check` holds. The evaluation side (`crate::check::eval`)
@@ -111,6 +132,8 @@ macro_rules! dispatch {
             $crate::lesson::check::Check::ImagePulled($c) => $e,
             $crate::lesson::check::Check::EventSeen($c) => $e,
             $crate::lesson::check::Check::Command($c) => $e,
+            $crate::lesson::check::Check::RegistryDigest($c) => $e,
+            $crate::lesson::check::Check::Not($c) => $e,
         }
     };
 }
@@ -136,6 +159,8 @@ impl Check {
         ImagePulled::KIND,
         EventSeen::KIND,
         CommandCheck::KIND,
+        RegistryDigest::KIND,
+        Not::KIND,
     ];
 
     pub fn kind(&self) -> &'static str {
@@ -158,9 +183,21 @@ impl Check {
         dispatch!(self, c => c.remote())
     }
 
+    pub fn captures(&self) -> Option<&'static str> {
+        dispatch!(self, c => c.captures())
+    }
+
+    pub fn describe(&self) -> String {
+        dispatch!(self, c => c.describe())
+    }
+
     /// Whether evaluating runs a program from the lesson (needs the learner's trust).
     pub fn runs_command(&self) -> bool {
-        matches!(self, Check::Command(_))
+        match self {
+            Check::Command(_) => true,
+            Check::Not(not) => not.0.runs_command(),
+            _ => false,
+        }
     }
 }
 
@@ -175,7 +212,7 @@ mod tests {
             assert!(seen.insert(*k), "duplicate kind {k}");
             assert!(k.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{k}");
         }
-        assert_eq!(seen.len(), 13);
+        assert_eq!(seen.len(), 15);
     }
 
     #[test]
@@ -194,6 +231,8 @@ mod tests {
             "image_pulled: { image: a/b:1 }",
             "event_seen: { action: push }",
             "command: { run: [docker, images] }",
+            "registry_digest: { image: a/b:1 }",
+            "not: { logged_in: {} }",
         ];
         for (yaml, kind) in samples.iter().zip(Check::KINDS) {
             let check: Check =
