@@ -143,6 +143,16 @@ pub struct Quiz {
 impl Lesson {
     /// Every templated string of the lesson, each with what it is (for messages).
     pub fn templates(&self) -> Vec<&Sp<String>> {
+        let mut all = self.header_templates();
+        for step in self.steps.iter() {
+            all.extend(step.templates());
+        }
+        all
+    }
+
+    /// The templated strings outside the steps (summary, variables, setup): no capture has a value
+    /// there yet.
+    pub fn header_templates(&self) -> Vec<&Sp<String>> {
         let mut all: Vec<&Sp<String>> = Vec::new();
         all.extend(self.summary.iter());
         for var in self.variables.values() {
@@ -155,24 +165,28 @@ impl Lesson {
                 SetupAction::Command(c) => all.extend(c.run.iter()),
             }
         }
-        for step in self.steps.iter() {
-            all.extend(step.templates());
-        }
         all
     }
 }
 
 impl Step {
     pub fn templates(&self) -> Vec<&Sp<String>> {
+        let mut all = self.text_templates();
+        for check in &self.checks {
+            all.extend(check.templates());
+        }
+        all
+    }
+
+    /// The step's templated strings outside its checks (title, body, commands, hints, solution,
+    /// link, quiz): what the learner reads before any of its checks ran.
+    pub fn text_templates(&self) -> Vec<&Sp<String>> {
         let mut all: Vec<&Sp<String>> = vec![&self.title];
         all.extend(self.body.iter());
         all.extend(self.commands.iter());
         all.extend(self.hints.iter());
         all.extend(self.solution.iter());
         all.extend(self.link.iter());
-        for check in &self.checks {
-            all.extend(check.templates());
-        }
         if let Some(quiz) = &self.quiz {
             all.push(&quiz.question);
             all.extend(quiz.choices.iter());
