@@ -135,7 +135,10 @@ fn a_tag_moves_the_old_digest_stays_and_check_follows_the_stored_progress() {
     assert_eq!(differs["status"], "fail");
     says(
         differs,
-        &[&format!("it is still at {first}"), &format!("push it as `{v1}`")],
+        &[
+            &format!("it is still at {first}"),
+            &format!("push it as `{v1}`"),
+        ],
     );
     assert_eq!(still["status"], "pass", "{still:#}");
 
@@ -145,7 +148,10 @@ fn a_tag_moves_the_old_digest_stays_and_check_follows_the_stored_progress() {
     let run = check(&m, &["--step", "move-tag"]);
     let step = run.step("move-tag");
     assert_eq!(step["status"], "pass", "{step:#}");
-    says(checks(step)[1], &[&format!("the registry serves `{repo}@{first}`")]);
+    says(
+        checks(step)[1],
+        &[&format!("the registry serves `{repo}@{first}`")],
+    );
 
     // `equals` against the moved tag fails; a digest the registry never served is not "still served".
     let gone = format!("{repo}@sha256:{}", "0".repeat(64));
@@ -237,7 +243,8 @@ fn status_shows_the_captured_values() {
     let dir = lessons().display().to_string();
     let run = m.learn(&["status", "--lessons-dir", &dir]);
     assert!(
-        run.stdout.contains("tags-and-digests: first_digest = sha256:abc"),
+        run.stdout
+            .contains("tags-and-digests: first_digest = sha256:abc"),
         "{}",
         run.stdout
     );

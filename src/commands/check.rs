@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::{select, settings, usage};
-use crate::check::{Context, Status};
 use crate::check::report::{self, LessonReport, Summary};
+use crate::check::{Context, Status};
 use crate::cli::{CheckFormat, Global};
 use crate::exit;
 use crate::lesson::source::LoadedLesson;
@@ -79,7 +79,8 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
         for ((l, vars), allow) in planned.iter().zip(&allowed) {
             let mut ctx = Context::new(vars.clone(), settings::of(global));
             ctx.unfilled = unfilled(&l.lesson, &ctx.vars);
-            let mut r = report::evaluate_lesson(&l.lesson, &ctx, args.step.as_deref(), *allow).await;
+            let mut r =
+                report::evaluate_lesson(&l.lesson, &ctx, args.step.as_deref(), *allow).await;
             done_earlier(&mut r, &l.lesson, &progress);
             reports.push(r);
         }

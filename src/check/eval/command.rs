@@ -58,8 +58,20 @@ impl CommandCheck {
             );
         }
         let streams = [
-            (&self.stdout_contains, &self.stdout_matches, &stdout, "printed", "prints"),
-            (&self.stderr_contains, &self.stderr_matches, &stderr, "said on stderr", "says on stderr"),
+            (
+                &self.stdout_contains,
+                &self.stdout_matches,
+                &stdout,
+                "printed",
+                "prints",
+            ),
+            (
+                &self.stderr_contains,
+                &self.stderr_matches,
+                &stderr,
+                "said on stderr",
+                "says on stderr",
+            ),
         ];
         for (contains, matches, text, did, does) in streams {
             if let Some(needle) = contains {

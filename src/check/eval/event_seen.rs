@@ -75,7 +75,9 @@ impl EventSeen {
                     Some((w, Written::Repository)) => {
                         format!(" (asked for `{}`, any tag or digest)", w.familiar_name())
                     }
-                    Some((w, Written::Digest)) => format!(" (by digest, as asked: `{}`)", w.familiar()),
+                    Some((w, Written::Digest)) => {
+                        format!(" (by digest, as asked: `{}`)", w.familiar())
+                    }
                     _ => String::new(),
                 };
                 Outcome::pass(format!(

@@ -33,6 +33,9 @@ impl CheckSpec for ImageSame {
     }
 
     fn describe(&self) -> String {
-        format!("`{}` names the same image as `{}`", *self.image, *self.same_as)
+        format!(
+            "`{}` names the same image as `{}`",
+            *self.image, *self.same_as
+        )
     }
 }

@@ -81,7 +81,9 @@ impl<'de> Visitor<'de> for ItemVisitor {
     type Value = CheckItem;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a check: one key naming its kind, and optionally `capture`, `describe`, `hint`")
+        f.write_str(
+            "a check: one key naming its kind, and optionally `capture`, `describe`, `hint`",
+        )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CheckItem, A::Error> {
@@ -104,11 +106,13 @@ impl<'de> Visitor<'de> for ItemVisitor {
                 }
             };
             if slot.is_some() {
-                return Err(de::Error::duplicate_field(ITEM_KEYS
-                    .iter()
-                    .find(|k| **k == key)
-                    .copied()
-                    .unwrap_or("hint")));
+                return Err(de::Error::duplicate_field(
+                    ITEM_KEYS
+                        .iter()
+                        .find(|k| **k == key)
+                        .copied()
+                        .unwrap_or("hint"),
+                ));
             }
             *slot = Some(map.next_value::<Sp<String>>()?);
         }

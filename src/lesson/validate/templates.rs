@@ -91,7 +91,11 @@ fn in_scope(lesson: &Lesson) -> Vec<(&Sp<String>, BTreeSet<&str>)> {
         .collect();
     let mut before: BTreeSet<&str> = BTreeSet::new();
     for step in lesson.steps.iter() {
-        out.extend(step.text_templates().into_iter().map(|t| (t, before.clone())));
+        out.extend(
+            step.text_templates()
+                .into_iter()
+                .map(|t| (t, before.clone())),
+        );
         let mut within = before.clone();
         for item in &step.checks {
             out.extend(item.templates().into_iter().map(|t| (t, within.clone())));
