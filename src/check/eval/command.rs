@@ -45,13 +45,19 @@ impl CommandCheck {
             }
             Err(e) => return (Outcome::unknown(e.to_string()), None),
         };
+        let Some(wanted) = self.expected_exit() else {
+            return (
+                Outcome::unknown("`exit_code` is not a whole number (run `learn-registry lint`)"),
+                None,
+            );
+        };
         let code = output.status.code().unwrap_or(-1);
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if code != self.exit_code {
+        if code != wanted {
             return (
                 Outcome::fail(
-                    format!("`{shown}` exits with {}", self.exit_code),
+                    format!("`{shown}` exits with {wanted}"),
                     format!("it {}", process::exit_summary(&output)),
                 ),
                 None,

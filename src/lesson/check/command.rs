@@ -17,9 +17,9 @@ pub struct CommandCheck {
     /// The program and its arguments, e.g. `[docker, image, inspect, "{{ repository }}:1.0"]`.
     pub run: Sp<Vec<Sp<String>>>,
     /// The exit code expected (default 0): a whole number, not text (`exit_code: 1`).
-    #[serde(default, deserialize_with = "whole_number")]
-    #[schemars(with = "i32")]
-    pub exit_code: i32,
+    #[serde(default)]
+    #[schemars(with = "Option<i32>")]
+    pub exit_code: Option<Sp<ExitCode>>,
     /// Text the standard output must contain.
     #[serde(default)]
     pub stdout_contains: Option<Sp<String>>,
@@ -34,23 +34,54 @@ pub struct CommandCheck {
     pub stderr_matches: Option<Sp<String>>,
 }
 
-/// An exit code as YAML writes a number. serde-saphyr would read `"1"` into an `i32` too, and a
-/// lesson whose `exit_code: "1"` is taken silently is a lesson that means something else than it says.
-fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
-    struct Whole;
-    impl<'de> Visitor<'de> for Whole {
-        type Value = i32;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an integer")
+/// An exit code as written. serde-saphyr reads `"1"` into an `i32` as happily as `1`, and a lesson
+/// whose `exit_code: "1"` is taken silently means something else than it says; so text is kept as
+/// text here, and lint reports it where it stands (`wrong-type`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExitCode {
+    Number(i32),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for ExitCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ExitCode, D::Error> {
+        struct Either;
+        impl<'de> Visitor<'de> for Either {
+            type Value = ExitCode;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an integer")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ExitCode, E> {
+                Ok(i32::try_from(v)
+                    .map_or_else(|_| ExitCode::Text(v.to_string()), ExitCode::Number))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ExitCode, E> {
+                Ok(i32::try_from(v)
+                    .map_or_else(|_| ExitCode::Text(v.to_string()), ExitCode::Number))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ExitCode, E> {
+                Ok(ExitCode::Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ExitCode, E> {
+                Ok(ExitCode::Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ExitCode, E> {
+                Ok(ExitCode::Text(v.to_string()))
+            }
         }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i32, E> {
-            i32::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i32, E> {
-            i32::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        deserializer.deserialize_any(Either)
+    }
+}
+
+impl CommandCheck {
+    /// The exit code expected; `None` when it was written as text (lint reports that).
+    pub fn expected_exit(&self) -> Option<i32> {
+        match self.exit_code.as_deref() {
+            None => Some(0),
+            Some(ExitCode::Number(n)) => Some(*n),
+            Some(ExitCode::Text(_)) => None,
         }
     }
-    deserializer.deserialize_any(Whole)
 }
 
 impl CheckSpec for CommandCheck {
@@ -78,7 +109,7 @@ impl CheckSpec for CommandCheck {
 
     fn describe(&self) -> String {
         let run = shell_words::join(self.run.iter().map(|a| a.as_str()));
-        let mut s = format!("`{run}` exits with {}", self.exit_code);
+        let mut s = format!("`{run}` exits with {}", self.expected_exit().unwrap_or(0));
         for (what, text) in [
             ("prints", &self.stdout_contains),
             ("prints text matching", &self.stdout_matches),

@@ -26,6 +26,10 @@ use serde::{Deserialize, Deserializer};
 use super::Check;
 use crate::lesson::Sp;
 
+/// What the error for a second kind in one item says it expected; `load` matches it (our own words,
+/// not the crate's) to say "two kinds in one list item".
+pub const TWO_KINDS: &str = "one check kind per list item";
+
 /// The keys an item may carry besides its kind.
 pub const ITEM_KEYS: &[&str] = &["capture", "describe", "hint"];
 
@@ -98,7 +102,7 @@ impl<'de> Visitor<'de> for ItemVisitor {
                     if check.is_some() {
                         return Err(de::Error::invalid_value(
                             de::Unexpected::Str(kind),
-                            &"one check kind per list item (give the second its own `- `)",
+                            &TWO_KINDS,
                         ));
                     }
                     check = Some(map.next_value_seed(KindSeed(kind.to_string()))?);

@@ -29,7 +29,7 @@ use serde::Deserialize;
 
 use crate::lesson::Sp;
 
-pub use command::CommandCheck;
+pub use command::{CommandCheck, ExitCode};
 pub use docker_running::DockerRunning;
 pub use event_seen::{EventAction, EventSeen};
 pub use hub_account::HubAccount;
@@ -38,7 +38,7 @@ pub use image_exists::ImageExists;
 pub use image_pulled::ImagePulled;
 pub use image_pushed::ImagePushed;
 pub use image_same::ImageSame;
-pub use item::{CheckItem, ITEM_KEYS};
+pub use item::{CheckItem, ITEM_KEYS, TWO_KINDS};
 pub use logged_in::LoggedIn;
 pub use not::Not;
 pub use registry_digest::RegistryDigest;
