@@ -10,7 +10,9 @@
 //! [`ProgressLock`] (`home()/progress.lock`, holding the writer's pid): two runners must not interleave
 //! their read-modify-write, but `status` can read at any time, even while a runner is going.
 //!
-//! Stored progress is a convenience for the runner and `status`; `check` and `grade` never trust it.
+//! Stored progress is a convenience for the runner and `status`; `check` and `grade` never take it as
+//! proof. `check` fills in the variables and captured values stored here, and reports a `transient`
+//! step recorded as done "done (earlier)"; the captures are what a later step compares with.
 //!
 //! The lock is in `lock.rs`; the atomic write, which `trust.rs` uses too, and the moving aside of a bad
 //! file are in `file.rs`.
