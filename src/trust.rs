@@ -122,7 +122,7 @@ pub fn commands_of(lesson: &Lesson) -> Vec<String> {
     }
     for step in lesson.steps.iter() {
         for check in &step.checks {
-            if let Check::Command(c) = &check.value {
+            if let Check::Command(c) = &check.check {
                 out.push(shell_words::join(c.run.iter().map(|a| a.as_str())));
             }
         }

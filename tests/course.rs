@@ -411,7 +411,7 @@ fn every_image_reference_follows_the_registry() {
         let mut refs: Vec<(String, String)> = Vec::new();
         for step in lesson.steps.iter() {
             for check in &step.checks {
-                if matches!(check.value, Check::HubRepository(_) | Check::HubAccount(_)) {
+                if matches!(check.check, Check::HubRepository(_) | Check::HubAccount(_)) {
                     continue; // Docker Hub's REST API names repositories without a host
                 }
                 for r in check.image_refs() {

@@ -52,6 +52,11 @@ pub struct Context {
     pub settings: Settings,
     /// When the step began: `event_seen` counts only events after it.
     pub since: Option<DateTime<Utc>>,
+    /// What to say about a name that has no value, instead of "pass --var": a derived variable names
+    /// the input it comes from, a capture the step that records it (set by `check`).
+    pub unfilled: BTreeMap<String, String>,
+    /// Values the checks of this evaluation recorded (`capture:`), for the checks after them.
+    captured: std::sync::RwLock<BTreeMap<String, String>>,
     docker: OnceCell<Result<DockerProbe, ProbeError>>,
     config: OnceCell<Result<DockerConfig, ProbeError>>,
     registry: OnceCell<Result<RegistryClient, ProbeError>>,
@@ -75,6 +80,8 @@ impl Context {
             vars,
             settings,
             since: None,
+            unfilled: BTreeMap::new(),
+            captured: Default::default(),
             docker: OnceCell::new(),
             config: OnceCell::new(),
             registry: OnceCell::new(),
@@ -106,9 +113,32 @@ impl Context {
         &self.env
     }
 
+    /// Keep a value a check recorded (`capture:`) for the checks evaluated after it.
+    pub fn add_capture(&self, name: &str, value: &str) {
+        if let Ok(mut c) = self.captured.write() {
+            c.insert(name.to_string(), value.to_string());
+        }
+    }
+
+    /// The variables and the values captured so far.
+    fn values(&self) -> std::borrow::Cow<'_, BTreeMap<String, String>> {
+        match self.captured.read() {
+            Ok(c) if !c.is_empty() => {
+                let mut all = self.vars.clone();
+                all.extend(c.iter().map(|(k, v)| (k.clone(), v.clone())));
+                std::borrow::Cow::Owned(all)
+            }
+            _ => std::borrow::Cow::Borrowed(&self.vars),
+        }
+    }
+
     /// Fill in a lesson string. A variable without a value means the check cannot be judged yet.
     pub fn render(&self, text: &Sp<String>) -> Result<String, Outcome> {
-        template::render(text, &self.vars).map_err(|missing| {
+        template::render(text, &self.values()).map_err(|missing| {
+            let first = &missing[0];
+            if let Some(say) = self.unfilled.get(first) {
+                return Outcome::unknown(say.clone());
+            }
             Outcome::unknown(format!(
                 "no value for {}; pass --var {}=VALUE",
                 missing
@@ -116,8 +146,23 @@ impl Context {
                     .map(|m| format!("`{m}`"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                missing[0]
+                first
             ))
+        })
+    }
+
+    /// Fill in text for a message (`describe`, `hint`): a name without a value stays as written.
+    pub fn fill(&self, text: &str) -> String {
+        let values = self.values();
+        template::render(text, &values).unwrap_or_else(|_| {
+            // Fill what can be filled; `render` keeps the unfilled ones as written.
+            let mut out = text.to_string();
+            for r in template::references(text) {
+                if let Some(v) = values.get(r.name) {
+                    out = out.replace(&text[r.range.clone()], v);
+                }
+            }
+            out
         })
     }
 

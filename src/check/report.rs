@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
 
-use crate::check::{CheckResult, Context, Outcome, Status};
+use crate::check::{CheckResult, Context, Evaluated, Outcome, Status};
+use crate::lesson::check::CheckItem;
 use crate::lesson::{Lesson, Step};
 
 /// One step's result.
@@ -15,8 +16,10 @@ pub struct StepReport {
     pub title: String,
     pub status: Status,
     pub checks: Vec<CheckResult>,
-    /// Why a step is pending (a quiz, a step only a person can confirm).
+    /// Why a step is pending (a quiz, a step only a person can confirm), or that it was done earlier.
     pub note: Option<String>,
+    /// What its checks recorded (`capture:`), name → value; the runner stores it when the step passes.
+    pub captured: BTreeMap<String, String>,
 }
 
 /// One lesson's result.
@@ -83,21 +86,36 @@ pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> 
     let applicable: Vec<_> = step
         .checks
         .iter()
+        .map(|c| &c.value)
         .filter(|c| c.applies(&ctx.settings))
         .collect();
     let skipped_hub = applicable.len() < step.checks.len();
-    let results = join_all(applicable.into_iter().map(|check| async move {
-        if check.runs_command() && !allow_commands {
-            return CheckResult {
-                kind: check.kind(),
-                outcome: Outcome::unknown(
-                    "this lesson is not allowed to run commands; allow it in `learn-registry start`, or pass --yes",
-                ),
-            };
+    // A check may use what an earlier check of the same step captured: such a step is judged in
+    // order; every other step's checks all at once.
+    let evaluated = if applicable.iter().any(|c| c.capture.is_some()) {
+        let mut done = Vec::new();
+        for item in applicable {
+            let e = judge(item, ctx, allow_commands).await;
+            if let Some((name, value)) = &e.captured {
+                ctx.add_capture(name, value);
+            }
+            done.push(e);
         }
-        crate::check::evaluate(check, ctx).await
-    }))
-    .await;
+        done
+    } else {
+        join_all(
+            applicable
+                .into_iter()
+                .map(|item| judge(item, ctx, allow_commands)),
+        )
+        .await
+    };
+    let mut captured = BTreeMap::new();
+    let mut results = Vec::new();
+    for e in evaluated {
+        captured.extend(e.captured);
+        results.push(e.result);
+    }
     let status = step_status(&results);
     let note = match (status, &step.quiz) {
         (Status::Pending, _) if skipped_hub => Some(format!(
@@ -119,7 +137,24 @@ pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> 
         status,
         checks: results,
         note,
+        captured,
     }
+}
+
+/// One check of a step, unless it would run a command the learner has not allowed.
+async fn judge(item: &CheckItem, ctx: &Context, allow_commands: bool) -> Evaluated {
+    if item.runs_command() && !allow_commands {
+        return Evaluated {
+            result: CheckResult {
+                kind: item.kind(),
+                outcome: Outcome::unknown(
+                    "this lesson is not allowed to run commands; allow it in `learn-registry start`, or pass --yes",
+                ),
+            },
+            captured: None,
+        };
+    }
+    crate::check::evaluate_item(item, ctx).await
 }
 
 /// Evaluate every step of a lesson (or only `only_step`), steps concurrently.

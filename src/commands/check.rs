@@ -1,16 +1,22 @@
 //! `learn-registry check [LESSON]`: verify now, without prompts (except, on a terminal, to allow an
-//! untrusted lesson's commands), and report in human, JSON or JUnit form. It re-verifies every time;
-//! stored progress is never trusted.
+//! untrusted lesson's commands), and report in human, JSON or JUnit form. It re-verifies every time:
+//! stored progress is never taken as proof, with two exceptions that are the learner's own record,
+//! not a verdict: the values the runner stored (variables given, digests captured) are used to fill
+//! in the checks (`--var` wins), and a step marked `transient` (a later step changes its state on
+//! purpose) that the progress says passed is reported "done (earlier), changed since" rather than
+//! failed.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::{select, settings, usage};
-use crate::check::Context;
 use crate::check::report::{self, LessonReport, Summary};
+use crate::check::{Context, Status};
 use crate::cli::{CheckFormat, Global};
 use crate::exit;
 use crate::lesson::source::LoadedLesson;
+use crate::lesson::{Lesson, template};
+use crate::progress::Progress;
 use crate::{report as render, trust};
 
 /// May this lesson run commands? Shipped lessons may; others after the learner allowed them.
@@ -36,10 +42,22 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
         }
     }
     let base = Context::new(BTreeMap::new(), settings::of(global));
+    // Read only; a progress file that cannot be read leaves `check` with what `--var` gives.
+    let progress = Progress::load(&trust::home())
+        .map(|(p, _)| p)
+        .unwrap_or_default();
     let mut planned = Vec::new();
     for l in &lessons {
-        match report::resolve_variables(&l.lesson, &given, &base.vars) {
-            Ok(vars) => planned.push((*l, vars)),
+        let id = l.lesson.id.as_str();
+        let mut known = progress.vars_for(id);
+        known.extend(given.clone());
+        match report::resolve_variables(&l.lesson, &known, &base.vars) {
+            Ok(mut vars) => {
+                for (name, value) in progress.captures_for(id) {
+                    vars.entry(name).or_insert(value);
+                }
+                planned.push((*l, vars))
+            }
             Err(problems) => {
                 for p in problems {
                     eprintln!("error: {p}");
@@ -59,9 +77,12 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     let reports: Vec<LessonReport> = runtime.block_on(async {
         let mut reports = Vec::new();
         for ((l, vars), allow) in planned.iter().zip(&allowed) {
-            let ctx = Context::new(vars.clone(), settings::of(global));
-            reports
-                .push(report::evaluate_lesson(&l.lesson, &ctx, args.step.as_deref(), *allow).await);
+            let mut ctx = Context::new(vars.clone(), settings::of(global));
+            ctx.unfilled = unfilled(&l.lesson, &ctx.vars);
+            let mut r =
+                report::evaluate_lesson(&l.lesson, &ctx, args.step.as_deref(), *allow).await;
+            done_earlier(&mut r, &l.lesson, &progress);
+            reports.push(r);
         }
         reports
     });
@@ -81,4 +102,92 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
         total.add(r.summary());
     }
     Ok(crate::exit::for_summary(&total))
+}
+
+/// What to say for each name a check may find without a value: an input variable asks for itself
+/// (`--var`, or once in `learn-registry start`); a derived one names the inputs it is made from, not
+/// itself (`--var repository=…` would bypass the learner's username); a captured one names the step
+/// that records it.
+fn unfilled(lesson: &Lesson, vars: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let id = lesson.id.as_str();
+    for (name, var) in &lesson.variables {
+        if vars.contains_key(name) || var.default.is_none() {
+            continue;
+        }
+        let inputs = missing_inputs(lesson, name, vars);
+        if inputs.is_empty() || inputs == [name.clone()] {
+            continue;
+        }
+        let list: Vec<String> = inputs.iter().map(|i| format!("`{i}`")).collect();
+        let pass: Vec<String> = inputs.iter().map(|i| format!("--var {i}=VALUE")).collect();
+        out.insert(
+            name.clone(),
+            format!(
+                "no value for {} (`{name}` is made from it); pass {}, or answer it once in `learn-registry start {id}`",
+                list.join(", "),
+                pass.join(" ")
+            ),
+        );
+    }
+    for step in lesson.steps.iter() {
+        for item in &step.checks {
+            if let Some(capture) = &item.capture
+                && !vars.contains_key(capture.as_str())
+            {
+                out.insert(
+                    capture.to_string(),
+                    format!(
+                        "no value for `{}` yet: it is recorded when step `{}` passes in `learn-registry start {id}`",
+                        **capture, *step.id
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The variables without a value that `name` is made from, following defaults that use defaults.
+fn missing_inputs(lesson: &Lesson, name: &str, vars: &BTreeMap<String, String>) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![name.to_string()];
+    while let Some(n) = todo.pop() {
+        if !seen.insert(n.clone()) || vars.contains_key(&n) {
+            continue;
+        }
+        match lesson.variables.get(&n).and_then(|v| v.default.as_ref()) {
+            Some(default) => todo.extend(
+                template::references(default)
+                    .iter()
+                    .map(|r| r.name.to_string()),
+            ),
+            None => found.push(n),
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A `transient` step the progress says passed, and that fails now, was done: a later step changed
+/// its state on purpose. It counts as passed, says so, and keeps what the checks see now.
+fn done_earlier(report: &mut LessonReport, lesson: &Lesson, progress: &Progress) {
+    let id = lesson.id.as_str();
+    for step in report.steps.iter_mut() {
+        let Some(model) = lesson.steps.iter().find(|s| s.id.as_str() == step.id) else {
+            continue;
+        };
+        let record = progress.lesson(id).and_then(|l| l.steps.get(&step.id));
+        let Some(at) = record.and_then(|r| r.completed_at) else {
+            continue;
+        };
+        if model.transient && step.status == Status::Fail {
+            step.status = Status::Pass;
+            step.note = Some(format!(
+                "done (earlier, {}), changed since: a later step changes it on purpose",
+                at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+            ));
+        }
+    }
 }

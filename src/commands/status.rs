@@ -1,5 +1,6 @@
 //! `learn-registry status`: what the stored progress says, one lesson of the course a line (done count,
-//! then the next step, `done`, `not started` or what it waits for), and the variables remembered. It
+//! then the next step, `done`, `not started` or what it waits for), the variables remembered and the
+//! values the lessons' checks captured (`capture:`). It
 //! only reads, so it takes no lock and works while a runner is going. It reports what was recorded;
 //! `check` is what verifies.
 
@@ -154,6 +155,7 @@ pub fn run(global: &Global, format: StatusFormat) -> miette::Result<u8> {
                         "updated_at": stored.map(|l| l.updated_at),
                         "steps": steps,
                         "variables": stored.map(|l| shown_map(&l.vars)).unwrap_or_default(),
+                        "captures": stored.map(|l| shown_map(&l.captures)).unwrap_or_default(),
                     })
                 })
                 .collect();
@@ -222,6 +224,22 @@ fn print_text(rows: &[Row<'_>], progress: &Progress) {
     if !lines.is_empty() {
         println!("\nvariables:");
         for line in lines {
+            println!("{line}");
+        }
+    }
+    // What the lessons' checks recorded when their steps passed (`capture:`), for later steps.
+    let captured: Vec<String> = progress
+        .lessons
+        .iter()
+        .flat_map(|(id, l)| {
+            l.captures
+                .iter()
+                .map(move |(k, v)| format!("  {id}: {k} = {}", shown(k, v)))
+        })
+        .collect();
+    if !captured.is_empty() {
+        println!("\ncaptured:");
+        for line in captured {
             println!("{line}");
         }
     }

@@ -46,7 +46,7 @@ pub fn plan<'a>(
                 let remote: Vec<&Check> = step
                     .checks
                     .iter()
-                    .map(|c| &**c)
+                    .map(|c| &c.check)
                     .filter(|c| c.remote() && c.applies(settings))
                     .collect();
                 (!remote.is_empty()).then_some((step, remote))
@@ -211,6 +211,7 @@ impl Grader<'_> {
                 status: step_status(&results),
                 checks: results,
                 note: None,
+                captured: Default::default(),
             }
         }))
         .await;

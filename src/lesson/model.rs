@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::lesson::Sp;
-use crate::lesson::check::Check;
+use crate::lesson::check::CheckItem;
 
 /// One lesson: a YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -127,9 +127,10 @@ pub struct Step {
     /// Commands to try, shown set apart from the text; may use `{{ name }}`.
     #[serde(default)]
     pub commands: Vec<Sp<String>>,
-    /// What must hold for the step to be done; all must pass.
+    /// What must hold for the step to be done; all must pass. Each is one key naming its kind, and
+    /// optionally `capture`, `describe` and `hint` beside it.
     #[serde(default)]
-    pub checks: Vec<Sp<Check>>,
+    pub checks: Vec<Sp<CheckItem>>,
     /// Hints, revealed one at a time.
     #[serde(default)]
     pub hints: Vec<Sp<String>>,
@@ -143,6 +144,10 @@ pub struct Step {
     /// checks still run.
     #[serde(default)]
     pub human_only: bool,
+    /// A later step changes what this one made, on purpose (moves the tag, logs out): once the
+    /// progress says it passed, `check` reports it "done (earlier), changed since" instead of failing.
+    #[serde(default)]
+    pub transient: bool,
     /// A page to open with `o` (e.g. the learner's repository on Docker Hub).
     #[serde(default)]
     pub link: Option<Sp<String>>,
@@ -168,6 +173,16 @@ pub struct Quiz {
 impl Lesson {
     /// Every templated string of the lesson, each with what it is (for messages).
     pub fn templates(&self) -> Vec<&Sp<String>> {
+        let mut all = self.header_templates();
+        for step in self.steps.iter() {
+            all.extend(step.templates());
+        }
+        all
+    }
+
+    /// The templated strings outside the steps (summary, variables, setup): no capture has a value
+    /// there yet.
+    pub fn header_templates(&self) -> Vec<&Sp<String>> {
         let mut all: Vec<&Sp<String>> = Vec::new();
         all.extend(self.summary.iter());
         for var in self.variables.values() {
@@ -183,24 +198,28 @@ impl Lesson {
                 SetupAction::Command(c) => all.extend(c.run.iter()),
             }
         }
-        for step in self.steps.iter() {
-            all.extend(step.templates());
-        }
         all
     }
 }
 
 impl Step {
     pub fn templates(&self) -> Vec<&Sp<String>> {
+        let mut all = self.text_templates();
+        for check in &self.checks {
+            all.extend(check.templates());
+        }
+        all
+    }
+
+    /// The step's templated strings outside its checks (title, body, commands, hints, solution,
+    /// link, quiz): what the learner reads before any of its checks ran.
+    pub fn text_templates(&self) -> Vec<&Sp<String>> {
         let mut all: Vec<&Sp<String>> = vec![&self.title];
         all.extend(self.body.iter());
         all.extend(self.commands.iter());
         all.extend(self.hints.iter());
         all.extend(self.solution.iter());
         all.extend(self.link.iter());
-        for check in &self.checks {
-            all.extend(check.templates());
-        }
         if let Some(quiz) = &self.quiz {
             all.push(&quiz.question);
             all.extend(quiz.choices.iter());

@@ -21,7 +21,8 @@ pub const GO_TEMPLATE_WORDS: &[&str] = &[
     "template", "true", "with",
 ];
 
-fn is_ident(s: &str) -> bool {
+/// A variable's (or a capture's) name: a letter or `_`, then letters, digits and `_`.
+pub fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -10,7 +10,9 @@
 //! [`ProgressLock`] (`home()/progress.lock`, holding the writer's pid): two runners must not interleave
 //! their read-modify-write, but `status` can read at any time, even while a runner is going.
 //!
-//! Stored progress is a convenience for the runner and `status`; `check` and `grade` never trust it.
+//! Stored progress is a convenience for the runner and `status`; `check` and `grade` never take it as
+//! proof. `check` fills in the variables and captured values stored here, and reports a `transient`
+//! step recorded as done "done (earlier)"; the captures are what a later step compares with.
 //!
 //! The lock is in `lock.rs`; the atomic write, which `trust.rs` uses too, and the moving aside of a bad
 //! file are in `file.rs`.
@@ -66,6 +68,10 @@ pub struct LessonProgress {
     /// Every variable of this lesson the learner gave or accepted, shared ones included.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+    /// Values the lesson's checks recorded when their step passed (`capture:`), name → value: what a
+    /// later step compares with (the digest before the tag moved). Kept per lesson, never shared.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub captures: BTreeMap<String, String>,
 }
 
 /// One step's record.
@@ -236,6 +242,7 @@ impl Progress {
                 current_step: None,
                 steps: BTreeMap::new(),
                 vars: BTreeMap::new(),
+                captures: BTreeMap::new(),
             })
     }
 
@@ -285,6 +292,20 @@ impl Progress {
         let l = self.lesson_mut(lesson);
         l.updated_at = Utc::now();
         l.vars.insert(name.to_string(), value.to_string());
+    }
+
+    /// Remember what a check of the lesson recorded (`capture:`) when its step passed.
+    pub fn set_capture(&mut self, lesson: &str, name: &str, value: &str) {
+        let l = self.lesson_mut(lesson);
+        l.updated_at = Utc::now();
+        l.captures.insert(name.to_string(), value.to_string());
+    }
+
+    /// The values the lesson's checks recorded so far.
+    pub fn captures_for(&self, lesson: &str) -> BTreeMap<String, String> {
+        self.lesson(lesson)
+            .map(|l| l.captures.clone())
+            .unwrap_or_default()
     }
 
     /// The stored values a lesson starts from: the course-wide shared ones, then the lesson's own.

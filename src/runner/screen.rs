@@ -282,6 +282,7 @@ steps:
                 outcome,
             }],
             note: None,
+            captured: Default::default(),
         };
         let fail = report(Outcome::fail(
             "`a:1` names the same image as `b`",

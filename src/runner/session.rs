@@ -208,7 +208,9 @@ impl<'a> Session<'a> {
         }
         self.save(io);
         match resolve_variables(self.lesson, &values, &base) {
-            Ok(vars) => {
+            Ok(mut vars) => {
+                // What earlier steps recorded (`capture:`), for the steps that compare with it.
+                vars.extend(self.progress.captures_for(id));
                 self.vars = vars;
                 Ok(true)
             }

@@ -96,7 +96,8 @@ impl<'w, 's, 'l> StepWait<'w, 's, 'l> {
     fn settle(&mut self) -> Flow {
         if let Some(r) = &self.report {
             if !self.human && r.status == Status::Pass {
-                return Flow::End(StepEnd::Done(self.report.take()));
+                let report = self.report.take();
+                return self.done(report);
             }
             self.quiet_until = retry_after(r).map(|d| Instant::now() + d);
         }
@@ -170,7 +171,7 @@ impl<'w, 's, 'l> StepWait<'w, 's, 'l> {
     async fn on_check(&mut self) -> Flow {
         let r = self.attempt().await;
         if !self.human && r.status == Status::Pass {
-            return Flow::End(StepEnd::Done(Some(r)));
+            return self.done(Some(r));
         }
         if r.checks.is_empty() {
             self.io
@@ -211,7 +212,23 @@ impl<'w, 's, 'l> StepWait<'w, 's, 'l> {
             }
             _ => {}
         }
-        Flow::End(StepEnd::Done(Some(r)))
+        self.done(Some(r))
+    }
+
+    /// The step passed: keep what its checks recorded (`capture:`) in the progress and for the
+    /// steps after it, then end the step.
+    fn done(&mut self, report: Option<StepReport>) -> Flow {
+        if let Some(r) = &report
+            && !r.captured.is_empty()
+        {
+            let id = self.session.id();
+            for (name, value) in &r.captured {
+                self.session.progress.set_capture(id, name, value);
+                self.session.vars.insert(name.clone(), value.clone());
+            }
+            self.session.save(self.io);
+        }
+        Flow::End(StepEnd::Done(report))
     }
 
     /// `h`: the next hint, counted in the progress.

@@ -17,9 +17,9 @@ const DEFAULT_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 impl EventSeen {
     pub async fn evaluate(&self, ctx: &Context) -> Outcome {
         let wanted = match &self.image {
-            Some(image) => match ctx.image(image) {
-                Ok(r) => Some(r),
-                Err(o) => return o,
+            Some(image) => match (ctx.image(image), ctx.render(image)) {
+                (Ok(r), Ok(text)) => Some((r, Written::of(&text))),
+                (Err(o), _) | (_, Err(o)) => return o,
             },
             None => None,
         };
@@ -30,7 +30,12 @@ impl EventSeen {
         let now = chrono::Utc::now();
         let since = ctx.since.unwrap_or(now - DEFAULT_WINDOW);
         let what = match &wanted {
-            Some(r) => format!("`{}` of `{}`", self.action.as_str(), r.familiar()),
+            Some((r, Written::Repository)) => format!(
+                "`{}` of `{}` (any tag or digest)",
+                self.action.as_str(),
+                r.familiar_name()
+            ),
+            Some((r, _)) => format!("`{}` of `{}`", self.action.as_str(), r.familiar()),
             None => format!("a `{}`", self.action.as_str()),
         };
         let events = match docker.events_since(since, now).await {
@@ -50,23 +55,38 @@ impl EventSeen {
         let matching: Vec<_> = events.iter().filter(|e| same_action(&e.action)).collect();
         let hit = matching.iter().rev().find(|e| match &wanted {
             None => true,
-            Some(w) => e
+            Some((w, written)) => e
                 .reference
                 .as_deref()
                 .and_then(|r| ImageRef::parse(r).ok())
                 .is_some_and(|r| {
                     r.registry() == w.registry()
                         && r.repository() == w.repository()
-                        && (w.tag().is_none() || r.tag() == w.tag() || r.tag().is_none())
+                        && match written {
+                            Written::Repository => true,
+                            Written::Tag => r.digest().is_none() && r.tag() == w.tag(),
+                            Written::Digest => r.digest() == w.digest(),
+                        }
                 }),
         });
         match hit {
-            Some(e) => Outcome::pass(format!(
-                "{} {} at {}",
-                self.action.as_str(),
-                e.reference.as_deref().unwrap_or(&e.actor_id),
-                e.time.format("%H:%M:%S")
-            )),
+            Some(e) => {
+                let matched = match &wanted {
+                    Some((w, Written::Repository)) => {
+                        format!(" (asked for `{}`, any tag or digest)", w.familiar_name())
+                    }
+                    Some((w, Written::Digest)) => {
+                        format!(" (by digest, as asked: `{}`)", w.familiar())
+                    }
+                    _ => String::new(),
+                };
+                Outcome::pass(format!(
+                    "{} {} at {}{matched}",
+                    self.action.as_str(),
+                    e.reference.as_deref().unwrap_or(&e.actor_id),
+                    e.time.format("%H:%M:%S")
+                ))
+            }
             None => {
                 let actual = if matching.is_empty() {
                     format!(
@@ -95,5 +115,39 @@ impl EventSeen {
                 Outcome::fail(what, actual)
             }
         }
+    }
+}
+
+/// What the lesson's image names, as written: an event must concern the same thing. An image written
+/// without a tag means the repository (any tag, any digest), not `:latest`, and says so in its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Repository,
+    Tag,
+    Digest,
+}
+
+impl Written {
+    fn of(text: &str) -> Written {
+        let last = text.rsplit('/').next().unwrap_or(text);
+        if text.contains('@') {
+            Written::Digest
+        } else if last.contains(':') {
+            Written::Tag
+        } else {
+            Written::Repository
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Written;
+
+    #[test]
+    fn what_an_image_names_is_read_from_how_it_is_written() {
+        assert_eq!(Written::of("localhost:5000/app"), Written::Repository);
+        assert_eq!(Written::of("localhost:5000/app:1.0"), Written::Tag);
+        assert_eq!(Written::of("alice/app@sha256:ab"), Written::Digest);
     }
 }

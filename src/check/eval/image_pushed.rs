@@ -20,7 +20,7 @@ impl ImagePushed {
             &image,
             &expected,
             format!("no local image `{name}` to push"),
-            "tag the image first (the previous lesson)".into(),
+            format!("name an image `{name}` first: `docker tag SOURCE {name}`"),
         )
         .await
         {

@@ -51,9 +51,9 @@ impl ImageSame {
                 }
             }
             (Some(_), None) => Outcome::fail(expected, format!("no image `{other_name}`"))
-                .with_hint(
-                    "the source image is gone; restart the lesson's setup to build it again",
-                ),
+                .with_hint(format!(
+                    "`{other_name}` is not on this machine: build or pull it first (if the lesson's setup builds it, run the setup again)"
+                )),
         }
     }
 }

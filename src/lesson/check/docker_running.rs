@@ -20,4 +20,8 @@ impl CheckSpec for DockerRunning {
     fn templates(&self) -> Vec<&Sp<String>> {
         Vec::new()
     }
+
+    fn describe(&self) -> String {
+        "the Docker Engine answering".into()
+    }
 }

@@ -54,4 +54,11 @@ impl CheckSpec for EventSeen {
     fn image_refs(&self) -> Vec<&Sp<String>> {
         self.image.iter().collect()
     }
+
+    fn describe(&self) -> String {
+        match &self.image {
+            Some(i) => format!("`{}` of `{}`", self.action.as_str(), **i),
+            None => format!("a `{}`", self.action.as_str()),
+        }
+    }
 }

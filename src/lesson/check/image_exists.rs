@@ -27,4 +27,8 @@ impl CheckSpec for ImageExists {
     fn image_refs(&self) -> Vec<&Sp<String>> {
         vec![&self.image]
     }
+
+    fn describe(&self) -> String {
+        format!("image `{}` on this machine", *self.image)
+    }
 }

@@ -27,4 +27,8 @@ impl CheckSpec for ImagePulled {
     fn image_refs(&self) -> Vec<&Sp<String>> {
         vec![&self.image]
     }
+
+    fn describe(&self) -> String {
+        format!("`{}` pulled from the registry", *self.image)
+    }
 }

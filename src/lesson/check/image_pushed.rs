@@ -27,4 +27,8 @@ impl CheckSpec for ImagePushed {
     fn image_refs(&self) -> Vec<&Sp<String>> {
         vec![&self.image]
     }
+
+    fn describe(&self) -> String {
+        format!("`{}` pushed", *self.image)
+    }
 }

@@ -31,4 +31,11 @@ impl CheckSpec for ImageSame {
     fn image_refs(&self) -> Vec<&Sp<String>> {
         vec![&self.image, &self.same_as]
     }
+
+    fn describe(&self) -> String {
+        format!(
+            "`{}` names the same image as `{}`",
+            *self.image, *self.same_as
+        )
+    }
 }

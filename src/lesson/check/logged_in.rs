@@ -27,4 +27,11 @@ impl CheckSpec for LoggedIn {
     fn templates(&self) -> Vec<&Sp<String>> {
         self.registry.iter().collect()
     }
+
+    fn describe(&self) -> String {
+        match &self.registry {
+            Some(r) => format!("logged in to `{}`", **r),
+            None => "logged in to `{{ registry }}`".into(),
+        }
+    }
 }

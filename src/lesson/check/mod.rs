@@ -17,7 +17,10 @@ mod image_exists;
 mod image_pulled;
 mod image_pushed;
 mod image_same;
+mod item;
 mod logged_in;
+mod not;
+mod registry_digest;
 mod registry_tag;
 mod repository_private;
 mod repository_public;
@@ -27,7 +30,7 @@ use serde::Deserialize;
 
 use crate::lesson::Sp;
 
-pub use command::CommandCheck;
+pub use command::{CommandCheck, ExitCode};
 pub use container_ran::ContainerRan;
 pub use docker_running::DockerRunning;
 pub use event_seen::{EventAction, EventSeen};
@@ -37,7 +40,10 @@ pub use image_exists::ImageExists;
 pub use image_pulled::ImagePulled;
 pub use image_pushed::ImagePushed;
 pub use image_same::ImageSame;
+pub use item::{CheckItem, ITEM_KEYS, TWO_KINDS};
 pub use logged_in::LoggedIn;
+pub use not::Not;
+pub use registry_digest::RegistryDigest;
 pub use registry_tag::RegistryTag;
 pub use repository_private::RepositoryPrivate;
 pub use repository_public::RepositoryPublic;
@@ -75,6 +81,11 @@ pub enum Check {
     /// A container from an image ran since the step began, with an exit code and output (Engine
     /// events, containers and their logs).
     ContainerRan(ContainerRan),
+    /// The digest the registry serves for a tag (captured, or compared with one captured before), or
+    /// that a digest is still served.
+    RegistryDigest(RegistryDigest),
+    /// The opposite of a check: `not: { logged_in: {} }`. Could-not-verify stays could-not-verify.
+    Not(Not),
 }
 
 /// What every check kind tells the linter about itself.
@@ -95,6 +106,16 @@ pub trait CheckSpec {
     /// table in docs/ARCHITECTURE.md).
     fn remote(&self) -> bool {
         false
+    }
+    /// What a passing check can record with `capture:` (for lint's message), or `None` when it
+    /// records nothing.
+    fn captures(&self) -> Option<&'static str> {
+        None
+    }
+    /// What the check expects, from its own fields (still templated: the evaluation fills it in).
+    /// `not:` says "not" and this; a failure's own `expected` says it with what was found.
+    fn describe(&self) -> String {
+        format!("`{}` to hold", Self::KIND)
     }
 }
 
@@ -117,6 +138,8 @@ macro_rules! dispatch {
             $crate::lesson::check::Check::EventSeen($c) => $e,
             $crate::lesson::check::Check::Command($c) => $e,
             $crate::lesson::check::Check::ContainerRan($c) => $e,
+            $crate::lesson::check::Check::RegistryDigest($c) => $e,
+            $crate::lesson::check::Check::Not($c) => $e,
         }
     };
 }
@@ -143,6 +166,8 @@ impl Check {
         EventSeen::KIND,
         CommandCheck::KIND,
         ContainerRan::KIND,
+        RegistryDigest::KIND,
+        Not::KIND,
     ];
 
     pub fn kind(&self) -> &'static str {
@@ -165,9 +190,21 @@ impl Check {
         dispatch!(self, c => c.remote())
     }
 
+    pub fn captures(&self) -> Option<&'static str> {
+        dispatch!(self, c => c.captures())
+    }
+
+    pub fn describe(&self) -> String {
+        dispatch!(self, c => c.describe())
+    }
+
     /// Whether evaluating runs a program from the lesson (needs the learner's trust).
     pub fn runs_command(&self) -> bool {
-        matches!(self, Check::Command(_))
+        match self {
+            Check::Command(_) => true,
+            Check::Not(not) => not.0.runs_command(),
+            _ => false,
+        }
     }
 }
 
@@ -182,7 +219,7 @@ mod tests {
             assert!(seen.insert(*k), "duplicate kind {k}");
             assert!(k.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{k}");
         }
-        assert_eq!(seen.len(), 14);
+        assert_eq!(seen.len(), 16);
     }
 
     #[test]
@@ -202,6 +239,8 @@ mod tests {
             "event_seen: { action: push }",
             "command: { run: [docker, images] }",
             "container_ran: { image: a/b:1, exit_code: 0, output_contains: Hello }",
+            "registry_digest: { image: a/b:1 }",
+            "not: { logged_in: {} }",
         ];
         for (yaml, kind) in samples.iter().zip(Check::KINDS) {
             let check: Check =

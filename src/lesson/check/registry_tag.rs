@@ -31,4 +31,8 @@ impl CheckSpec for RegistryTag {
     fn remote(&self) -> bool {
         true
     }
+
+    fn describe(&self) -> String {
+        format!("tag `{}` in the registry", *self.image)
+    }
 }

@@ -52,6 +52,22 @@ pub(super) fn wrong_type(text: &str, start: usize, expected: &str) -> Diagnostic
         .help("a lesson starts with `id:`, `title:` and `steps:`; see `learn-registry new ID`");
     }
     let (found, width) = found_at(text, start);
+    // `- docker_running` read as a check item: the parser points at the word itself.
+    if expected == "a mapping"
+        && let Some(word) = found
+            .strip_prefix('`')
+            .and_then(|f| f.strip_suffix('`'))
+            .filter(|w| Check::KINDS.contains(w))
+    {
+        return Diagnostic::error(
+            "wrong-type",
+            format!("`{word}` needs its fields, written as a mapping"),
+        )
+        .at(text, start..start + width)
+        .label(format!(
+            "write `{word}: {{}}`, with the fields inside the braces"
+        ));
+    }
     // `- docker_running` (no `:`): the kind's fields are missing, and the parser points past the word.
     if expected == "a mapping" && found == "nothing" {
         let before = text[..start].trim_end();

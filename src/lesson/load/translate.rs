@@ -109,6 +109,9 @@ fn diagnose(error: &E, at: Spot<'_>) -> Diagnostic {
             Some(what) => wrong_type(text, start, what),
             None => in_their_words(error, at, "yaml-syntax", None),
         },
+        E::SerdeInvalidValue { expected, .. } if expected == crate::lesson::check::TWO_KINDS => {
+            two_kinds(at)
+        }
         E::SerdeInvalidType { expected, .. } | E::SerdeInvalidValue { expected, .. } => {
             match plain_type(expected) {
                 Some(what) => wrong_type(text, start, what),

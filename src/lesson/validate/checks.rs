@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use super::{Flow, Lint, regex_problem};
-use crate::lesson::check::Check;
+use crate::lesson::check::{Check, ExitCode};
 use crate::lesson::{Sp, template};
 use crate::probe::reference::grammar::is_tag;
 use crate::probe::{ImageRef, ProbeError};
@@ -34,6 +34,22 @@ pub(super) fn check(
     }
     if let Check::Command(c) = check {
         empty_command(lint, &c.run)?;
+        if let Some(code) = &c.exit_code
+            && let ExitCode::Text(t) = &code.value
+        {
+            let d = lint
+                .at(
+                    code,
+                    "wrong-type",
+                    format!("expected a whole number, found `{t}`"),
+                )
+                .label("`exit_code` takes a whole number");
+            let d = match t.parse::<i32>() {
+                Ok(n) => d.help(format!("write it without quotes: `exit_code: {n}`")),
+                Err(_) => d,
+            };
+            lint.push(d)?;
+        }
     }
     Flow::Continue(())
 }

@@ -88,6 +88,7 @@ fn validate(lint: &mut Lint<'_>, all_ids: &BTreeSet<&str>) -> Flow {
     variables::declarations(lint)?;
     graph::variable_cycles(lint)?;
     templates::references(lint)?;
+    templates::captures(lint)?;
     let samples = variables::sample_values(lint.lesson);
     setup::actions(lint, &samples)?;
     steps::steps(lint, &samples)
