@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
 
-use crate::check::{CheckResult, Context, Outcome, Status};
+use crate::check::{CheckResult, Context, Outcome, Probes, Settings, Status};
 use crate::lesson::{Lesson, Step};
 
 /// One step's result.
@@ -77,7 +77,8 @@ pub fn step_status(results: &[CheckResult]) -> Status {
     }
 }
 
-/// Evaluate a step's checks, all at once. `allow_commands` is false for a lesson the learner has not
+/// Evaluate a step's checks, concurrently (as many at a time as the context's run allows, see
+/// [`Context::slot`]), results in the step's order. `allow_commands` is false for a lesson the learner has not
 /// trusted; its `command` checks are then reported as not verifiable, never run.
 pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> StepReport {
     let applicable: Vec<_> = step
@@ -95,6 +96,7 @@ pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> 
                 ),
             };
         }
+        let _slot = ctx.slot().await;
         crate::check::evaluate(check, ctx).await
     }))
     .await;
@@ -141,6 +143,32 @@ pub async fn evaluate_lesson(
     }
 }
 
+/// How many checks `check` evaluates at once: enough to overlap the engine's and the registry's
+/// answers, few enough that a course of many lessons does not open a connection per check.
+pub const CHECK_CONCURRENCY: usize = 8;
+
+/// Evaluate several lessons, each with its variables and whether it may run commands, as one run:
+/// every lesson concurrently, through one engine connection and one remembering registry client
+/// (`Probes`), at most [`CHECK_CONCURRENCY`] checks at a time; reports in the order given.
+pub async fn evaluate_lessons(
+    lessons: &[(&Lesson, BTreeMap<String, String>, bool)],
+    settings: &Settings,
+    only_step: Option<&str>,
+) -> Vec<LessonReport> {
+    let probes = Probes::for_run(CHECK_CONCURRENCY, true);
+    let contexts: Vec<Context> = lessons
+        .iter()
+        .map(|(_, vars, _)| Context::new(vars.clone(), settings.clone()).with_probes(&probes))
+        .collect();
+    join_all(
+        lessons
+            .iter()
+            .zip(&contexts)
+            .map(|((lesson, _, allow), ctx)| evaluate_lesson(lesson, ctx, only_step, *allow)),
+    )
+    .await
+}
+
 /// The variables of a lesson: given values (validated against their patterns), then defaults derived
 /// from them. Returns the values, or the problems (unknown variable, value not matching).
 pub fn resolve_variables(
@@ -153,7 +181,7 @@ pub fn resolve_variables(
     for (name, var) in &lesson.variables {
         if let Some(value) = given.get(name) {
             if let Some(pattern) = &var.pattern
-                && let Ok(re) = regex::Regex::new(pattern)
+                && let Ok(re) = crate::lesson::pattern::compiled(pattern)
                 && !re.is_match(value)
             {
                 let help = var

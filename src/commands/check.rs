@@ -56,15 +56,16 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| miette::miette!("cannot start: {e}"))?;
     let started = Instant::now();
-    let reports: Vec<LessonReport> = runtime.block_on(async {
-        let mut reports = Vec::new();
-        for ((l, vars), allow) in planned.iter().zip(&allowed) {
-            let ctx = Context::new(vars.clone(), settings::of(global));
-            reports
-                .push(report::evaluate_lesson(&l.lesson, &ctx, args.step.as_deref(), *allow).await);
-        }
-        reports
-    });
+    let runs: Vec<_> = planned
+        .iter()
+        .zip(&allowed)
+        .map(|((l, vars), allow)| (&l.lesson, vars.clone(), *allow))
+        .collect();
+    let reports: Vec<LessonReport> = runtime.block_on(report::evaluate_lessons(
+        &runs,
+        &settings::of(global),
+        args.step.as_deref(),
+    ));
     let elapsed = started.elapsed();
 
     let text = match args.format {
