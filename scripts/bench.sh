@@ -8,7 +8,8 @@
 #   grade-big  grade BENCH_BIG_CLASS students (default 10000): time and memory, no alternative
 #   lint       lint of 100 lessons (25 copies of the shipped course with distinct ids)
 #   list       `list` start-up
-#   unlock     `docker tag` → step shown unlocked (scripts/bench-unlock.sh, a pseudo-terminal test)
+#   unlock     `docker tag` → step shown unlocked (scripts/bench-unlock.sh, a pseudo-terminal test: its debug
+#              build drives the release binary)
 # Times are hyperfine medians of BENCH_RUNS runs (default 10; BENCH_HEAVY_RUNS for grade, grade-big and
 # the curl loop, default BENCH_RUNS) after one warm-up (none for heavy rows run fewer times); peak RSS is the largest `/usr/bin/time` saw over
 # those runs. Hub checks point at a closed loopback port (BENCH_HUB_API), so they answer "could not
@@ -53,6 +54,13 @@ measure() {
 	cmd=$(printf '%q ' /usr/bin/time -f %M -a -o "$work/$name.rss" "$@")
 	hyperfine -N --runs "$n" --warmup "$warmup" --ignore-failure --style none --export-json "$work/$name.json" \
 		-- "$cmd" >/dev/null 2>&1 || { echo "bench: hyperfine failed on $name: $*" >&2; return 1; }
+}
+# instructions COMMAND...: the instructions the process executed (callgrind, all threads), a figure the
+# machine's load does not change; empty without valgrind or with BENCH_CALLGRIND=0.
+instructions() {
+	[[ ${BENCH_CALLGRIND:-1} != 0 ]] && command -v valgrind >/dev/null || return 0
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+		sed -nE 's/.*Collected : ([0-9]+).*/\1/p' | awk '{ printf "%.1f M instructions", $1 / 1e6 }'
 }
 median_ms() { jq -r '.results[0].median * 1000' "$work/$1.json"; }
 range_ms() { jq -r '.results[0] | "\(.min * 1000 | floor)–\(.max * 1000 | ceil)"' "$work/$1.json"; }
@@ -128,6 +136,7 @@ for r in "${rows[@]}"; do
 			--var "classmate=$mate" --format json 2>/dev/null || true; } |
 			jq -r '[.. | .status? // empty] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' 2>/dev/null || true)
 		notes+=("check: statuses $passed; shell script: $(bash scripts/bench/check-course.sh "$LAB_REGISTRY" "$user" "$mate" "$hub_api" | awk '{ n[$1]++ } END { for (k in n) printf "%s %d  ", k, n[k] }')")
+		notes+=("check: $(instructions "$bin" check --registry "$LAB_REGISTRY" --hub-api "$hub_api" --var "username=$user" --var "classmate=$mate")")
 		row "\`check\` of the whole course, a solved learner" check "scripts/bench/check-course.sh (docker, curl, jq)" check-sh "≥ 5×"
 		;;
 	grade-big)
@@ -149,15 +158,17 @@ for r in "${rows[@]}"; do
 		"$bin" lint "$lessons" >/dev/null 2>&1 || { echo "bench: the 100 generated lessons do not lint clean" >&2; "$bin" lint "$lessons" | tail -n 5 >&2; }
 		measure lint "$runs" "$bin" lint "$lessons"
 		measure lint-course "$runs" "$bin" lint
+		notes+=("lint of 100 lessons: $(instructions "$bin" lint "$lessons"); of the course: $(instructions "$bin" lint)")
 		row "\`lint\` of 100 lessons" lint "" "" "< 30 ms"
 		row "\`lint\` of the shipped course (4 lessons)" lint-course "" "" "—"
 		;;
 	list)
 		measure list "$runs" "$bin" list
+		notes+=("list: $(instructions "$bin" list)")
 		row "\`list\` start-up" list "" "" "< 10 ms"
 		;;
 	unlock)
-		out=$(bash scripts/bench-unlock.sh "$((runs < 20 ? 20 : runs))" 2>&1 | grep "unlock delay" || true)
+		out=$(BENCH_BIN=$bin bash scripts/bench-unlock.sh "$((runs < 20 ? 20 : runs))" 2>&1 | grep "unlock delay" || true)
 		median=$(sed -nE 's/.*median ([0-9.]+) ms.*/\1/p' <<<"$out")
 		printf '| `docker tag` → step unlocked | %s | Killercoda/Instruqt: a click | — | < 50 ms |\n' \
 			"${median:-?} ms median (${out#*: })" >>"$work/table.md"

@@ -836,9 +836,11 @@ impl MidRun<'_> {
         }
         assert_eq!(proxy.refused(), 0);
         let requests = proxy.forwarded();
+        // Identical questions are asked once per class, so a student may need fewer requests than
+        // checks, never none.
         assert!(
-            requests >= self.early.len() * self.steps.len(),
-            "at least one request per check: {requests}"
+            requests >= self.early.len(),
+            "at least one request per student: {requests}"
         );
         requests
     }
@@ -1037,9 +1039,10 @@ fn registry_stopping_mid_run_leaves_the_rest_unknown_not_failed() {
                 vec!["fail", "fail", "pass", "fail", "pass"],
             ),
         ],
+        // Their classmates are late too: an early student's answer (Right's 1.0) would be reused.
         late: vec![
-            (row("Larry Late", &late, &right), late.clone()),
-            (row("Nina None", &none, &right), none.clone()),
+            (row("Larry Late", &late, &none), late.clone()),
+            (row("Nina None", &none, &late), none.clone()),
         ],
         code: 1,
     }

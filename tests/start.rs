@@ -21,7 +21,10 @@ struct Runner {
 }
 
 fn command(m: &Machine, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_learn-registry"));
+    // scripts/bench-unlock.sh times a release binary through this (debug) test: BENCH_BIN names it.
+    let bin = std::env::var_os("BENCH_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_learn-registry").into());
+    let mut cmd = Command::new(bin);
     cmd.arg("start")
         .args(args)
         .env("DOCKER_HOST", &m.host)

@@ -1,11 +1,18 @@
 //! What checks evaluate against: the variables' values and lazily opened connections to the outside
 //! world (the engine, Docker's client config, registries, Docker Hub's REST API). One `Context` serves
 //! the runner, `check`, `grade` and `test-lesson`, so nothing re-implements a check.
+//!
+//! A run that judges many things at one moment (`check` of a course, `grade` of a class) gives its
+//! contexts one [`Probes`]: one engine connection, one HTTP client (its connection pool and token
+//! cache) and one memory of registry answers for the whole process, instead of one per lesson or per
+//! student. The runner and `test-lesson` change the world between evaluations, so they keep the
+//! default: probes of the context's own, nothing remembered beyond it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
 
 use crate::check::Outcome;
 use crate::lesson::{Sp, template};
@@ -46,6 +53,42 @@ impl Default for Settings {
     }
 }
 
+/// The probes one run shares between all its contexts (`docs/ARCHITECTURE.md`, "A new probe"): the
+/// engine connection, Docker's client config, one registry client that remembers its answers (the run
+/// is a snapshot: a tag asked about by three checks and two students is asked once), Docker Hub
+/// clients by base URL, and the bound on how many checks run at once. Cheap to clone.
+#[derive(Clone)]
+pub struct Probes {
+    inner: Arc<SharedProbes>,
+}
+
+struct SharedProbes {
+    docker: OnceCell<Result<DockerProbe, ProbeError>>,
+    config: OnceCell<Result<DockerConfig, ProbeError>>,
+    registry: OnceCell<Result<RegistryClient, ProbeError>>,
+    hub: Mutex<HashMap<String, HubClient>>,
+    limit: Semaphore,
+    diagnose: bool,
+}
+
+impl Probes {
+    /// Probes for one run, with at most `concurrency` checks evaluated at a time (through
+    /// [`Context::slot`]). `diagnose` says whether failures get their diagnosis (`tags there: …`, a
+    /// second request): off when no report of the run shows it (`grade`'s table shows marks only).
+    pub fn for_run(concurrency: usize, diagnose: bool) -> Probes {
+        Probes {
+            inner: Arc::new(SharedProbes {
+                docker: OnceCell::new(),
+                config: OnceCell::new(),
+                registry: OnceCell::new(),
+                hub: Mutex::new(HashMap::new()),
+                limit: Semaphore::new(concurrency.max(1)),
+                diagnose,
+            }),
+        }
+    }
+}
+
 /// Everything one evaluation needs.
 pub struct Context {
     pub vars: BTreeMap<String, String>,
@@ -63,6 +106,8 @@ pub struct Context {
     hub: OnceCell<Result<HubClient, ProbeError>>,
     /// Environment changes for the programs checks and setup run (test-lesson's own Docker config).
     env: crate::process::Env,
+    /// The run's shared probes, when there is a run; else each probe is this context's own.
+    probes: Option<Probes>,
 }
 
 impl Context {
@@ -87,7 +132,25 @@ impl Context {
             registry: OnceCell::new(),
             hub: OnceCell::new(),
             env: crate::process::Env::default(),
+            probes: None,
         }
+    }
+
+    /// Open probes through the run's shared ones (an engine given by `with_docker` still wins).
+    pub fn with_probes(mut self, probes: &Probes) -> Context {
+        self.probes = Some(probes.clone());
+        self
+    }
+
+    /// A turn to evaluate a check, when the run bounds how many run at once; `None` when it does not.
+    pub async fn slot(&self) -> Option<SemaphorePermit<'_>> {
+        let probes = self.probes.as_ref()?;
+        Some(probes.inner.limit.acquire().await.expect("never closed"))
+    }
+
+    /// Whether a failure should fetch its diagnosis (see [`Probes::for_run`]).
+    pub fn diagnoses(&self) -> bool {
+        self.probes.as_ref().is_none_or(|p| p.inner.diagnose)
     }
 
     /// Use an already connected engine (the runner keeps one open).
@@ -174,34 +237,70 @@ impl Context {
 
     /// The engine, connected on first use. Unreachable → `Unknown`.
     pub async fn docker(&self) -> Result<&DockerProbe, Outcome> {
-        let r = self.docker.get_or_init(DockerProbe::connect).await;
+        let r = match (self.docker.get(), &self.probes) {
+            (None, Some(p)) => p.inner.docker.get_or_init(DockerProbe::connect).await,
+            _ => self.docker.get_or_init(DockerProbe::connect).await,
+        };
         r.as_ref().map_err(|e| Outcome::unknown(e.to_string()))
     }
 
     /// Docker's client configuration (config.json).
     pub async fn docker_config(&self) -> Result<&DockerConfig, Outcome> {
-        let r = self
-            .config
-            .get_or_init(|| async { DockerConfig::load() })
-            .await;
+        let load = || async { DockerConfig::load() };
+        let r = match (self.config.get(), &self.probes) {
+            (None, Some(p)) => p.inner.config.get_or_init(load).await,
+            _ => self.config.get_or_init(load).await,
+        };
         r.as_ref().map_err(|e| Outcome::unknown(e.to_string()))
     }
 
+    /// The registry client: the run's (one HTTP client, its tokens and remembered answers for every
+    /// context), else one of this context's own.
     pub async fn registry_client(&self) -> Result<&RegistryClient, Outcome> {
         let insecure = self.settings.insecure.clone();
         let r = self
             .registry
-            .get_or_init(|| async move { RegistryClient::new().map(|c| c.with_insecure(insecure)) })
+            .get_or_init(|| async move {
+                let Some(probes) = &self.probes else {
+                    return RegistryClient::new().map(|c| c.with_insecure(insecure));
+                };
+                let shared = probes
+                    .inner
+                    .registry
+                    .get_or_init(|| async {
+                        RegistryClient::new().map(RegistryClient::remembering)
+                    })
+                    .await;
+                match shared {
+                    Ok(client) => Ok(client.clone().with_insecure(insecure)),
+                    Err(_) => RegistryClient::new().map(|c| c.with_insecure(insecure)),
+                }
+            })
             .await;
         r.as_ref().map_err(|e| Outcome::unknown(e.to_string()))
     }
 
-    /// Docker Hub's REST API at `settings.hub_api`.
+    /// Docker Hub's REST API at `settings.hub_api` (the run's client for that URL, when shared).
     pub async fn hub(&self) -> Result<&HubClient, Outcome> {
         let base = self.settings.hub_api.clone();
         let r = self
             .hub
-            .get_or_init(|| async move { HubClient::new(&base) })
+            .get_or_init(|| async move {
+                let Some(probes) = &self.probes else {
+                    return HubClient::new(&base);
+                };
+                if let Some(client) = probes.inner.hub.lock().expect("no panics").get(&base) {
+                    return Ok(client.clone());
+                }
+                let client = HubClient::new(&base)?;
+                probes
+                    .inner
+                    .hub
+                    .lock()
+                    .expect("no panics")
+                    .insert(base, client.clone());
+                Ok(client)
+            })
             .await;
         r.as_ref().map_err(|e| Outcome::unknown(e.to_string()))
     }

@@ -155,9 +155,17 @@ pub fn pushed_elsewhere(image: &ImageInfo, wanted: &ImageRef) -> Option<String> 
 }
 
 /// What the registry holds in `image`'s repository, for a failure's `actual`: `tags [latest]`, `no
-/// repository alice/app`, or `not visible without a login`.
+/// repository alice/app`, or `not visible without a login`. A run's client asks once per repository;
+/// a run whose reports show no `actual` (`grade`'s table) does not ask at all.
 pub async fn remote_tags(ctx: &Context, image: &ImageRef) -> String {
     use crate::probe::registry::TagList;
+    if !ctx.diagnoses() {
+        return format!(
+            "no tag `{}` in `{}`",
+            image.manifest_reference(),
+            image.familiar_name()
+        );
+    }
     let Ok(client) = ctx.registry_client().await else {
         return "nothing (registry unavailable)".into();
     };

@@ -11,6 +11,6 @@ pub mod report;
 
 /// The check being evaluated, re-exported for the layers above that name it with its results.
 pub use crate::lesson::check::Check;
-pub use context::{Context, Settings};
+pub use context::{Context, Probes, Settings};
 pub use eval::{Evaluated, evaluate, evaluate_item};
 pub use outcome::{CheckResult, Outcome, Status};

@@ -80,7 +80,8 @@ pub fn step_status(results: &[CheckResult]) -> Status {
     }
 }
 
-/// Evaluate a step's checks, all at once. `allow_commands` is false for a lesson the learner has not
+/// Evaluate a step's checks, concurrently (as many at a time as the context's run allows, see
+/// [`Context::slot`]), results in the step's order. `allow_commands` is false for a lesson the learner has not
 /// trusted; its `command` checks are then reported as not verifiable, never run.
 pub async fn evaluate_step(step: &Step, ctx: &Context, allow_commands: bool) -> StepReport {
     let applicable: Vec<_> = step
@@ -154,6 +155,7 @@ async fn judge(item: &CheckItem, ctx: &Context, allow_commands: bool) -> Evaluat
             captured: None,
         };
     }
+    let _slot = ctx.slot().await;
     crate::check::evaluate_item(item, ctx).await
 }
 
@@ -176,6 +178,25 @@ pub async fn evaluate_lesson(
     }
 }
 
+/// How many checks `check` evaluates at once: enough to overlap the engine's and the registry's
+/// answers, few enough that a course of many lessons does not open a connection per check.
+pub const CHECK_CONCURRENCY: usize = 8;
+
+/// Evaluate several lessons as one run, each with its context and whether it may run commands: every
+/// lesson concurrently; the contexts share one engine connection and one remembering registry client
+/// when they were made `with_probes` of one [`crate::check::Probes::for_run`] (at most
+/// [`CHECK_CONCURRENCY`] checks at a time, then); reports in the order given.
+pub async fn evaluate_lessons(
+    runs: &[(&Lesson, Context, bool)],
+    only_step: Option<&str>,
+) -> Vec<LessonReport> {
+    join_all(
+        runs.iter()
+            .map(|(lesson, ctx, allow)| evaluate_lesson(lesson, ctx, only_step, *allow)),
+    )
+    .await
+}
+
 /// The variables of a lesson: given values (validated against their patterns), then defaults derived
 /// from them. Returns the values, or the problems (unknown variable, value not matching).
 pub fn resolve_variables(
@@ -188,7 +209,7 @@ pub fn resolve_variables(
     for (name, var) in &lesson.variables {
         if let Some(value) = given.get(name) {
             if let Some(pattern) = &var.pattern
-                && let Ok(re) = regex::Regex::new(pattern)
+                && let Ok(re) = crate::lesson::pattern::compiled(pattern)
                 && !re.is_match(value)
             {
                 let help = var

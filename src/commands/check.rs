@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use super::{select, settings, usage};
 use crate::check::report::{self, LessonReport, Summary};
-use crate::check::{Context, Status};
+use crate::check::{Context, Probes, Status};
 use crate::cli::{CheckFormat, Global};
 use crate::exit;
 use crate::lesson::source::LoadedLesson;
@@ -74,18 +74,21 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| miette::miette!("cannot start: {e}"))?;
     let started = Instant::now();
-    let reports: Vec<LessonReport> = runtime.block_on(async {
-        let mut reports = Vec::new();
-        for ((l, vars), allow) in planned.iter().zip(&allowed) {
-            let mut ctx = Context::new(vars.clone(), settings::of(global));
+    let probes = Probes::for_run(report::CHECK_CONCURRENCY, true);
+    let runs: Vec<_> = planned
+        .iter()
+        .zip(&allowed)
+        .map(|((l, vars), allow)| {
+            let mut ctx = Context::new(vars.clone(), settings::of(global)).with_probes(&probes);
             ctx.unfilled = unfilled(&l.lesson, &ctx.vars);
-            let mut r =
-                report::evaluate_lesson(&l.lesson, &ctx, args.step.as_deref(), *allow).await;
-            done_earlier(&mut r, &l.lesson, &progress);
-            reports.push(r);
-        }
-        reports
-    });
+            (&l.lesson, ctx, *allow)
+        })
+        .collect();
+    let mut reports: Vec<LessonReport> =
+        runtime.block_on(report::evaluate_lessons(&runs, args.step.as_deref()));
+    for (r, (l, _)) in reports.iter_mut().zip(&planned) {
+        done_earlier(r, &l.lesson, &progress);
+    }
     let elapsed = started.elapsed();
 
     let text = match args.format {

@@ -90,6 +90,8 @@ pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
         settings: settings::of(global),
         concurrency: args.concurrency.into(),
         retry: RetryPolicy::default(),
+        // The table shows marks only: its failures need no `tags there: …`.
+        diagnose: !matches!(args.format, GradeFormat::Table),
     };
     let bar = progress(grade::work(&plan, roster.entries.len()));
     let runtime =

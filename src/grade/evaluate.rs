@@ -4,14 +4,20 @@
 //! use, with the student's variables and anonymous access (`use_docker_login: false`: the grader sees
 //! what anyone would).
 //!
-//! Requests run concurrently, at most `concurrency` at a time (one semaphore for the whole class, so a
-//! class of 1,000 does not open 1,000 connections at once); answers that mean "could not verify now"
-//! are retried as `retry::RetryPolicy` says, without holding a slot while waiting. Within a student,
-//! identical checks (the same tag checked by two steps) are asked once.
+//! Students stream through a window of `concurrency` at a time (`buffer_unordered`), each folded into
+//! its roster place as it finishes, so memory holds the finished grades and a window's work, not a
+//! future per student: a class of 10,000 costs what its grades cost. Checks run at most `concurrency`
+//! at a time (one semaphore for the whole class); answers that mean "could not verify now" are retried
+//! as `retry::RetryPolicy` says, without holding a slot while waiting. Every student's contexts share
+//! one `check::Probes`: one HTTP client (connections and tokens) and one memory of the registry's
+//! answers, so a tag asked about by two steps, or as a classmate's, and a repository's tag list
+//! (a visibility check's and every failure's diagnosis) are asked once for the whole class. Within a
+//! student, identical checks are also evaluated once.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use futures_util::StreamExt;
 use futures_util::future::join_all;
 use indicatif::ProgressBar;
 use tokio::sync::{OnceCell, Semaphore};
@@ -20,7 +26,7 @@ use super::gradebook::{Column, StudentGrade};
 use super::retry::{RetryPolicy, Tries};
 use super::roster::{Roster, RosterEntry, valid_registry};
 use crate::check::report::{LessonReport, StepReport, resolve_variables, step_status};
-use crate::check::{Check, CheckResult, Context, Outcome, Settings};
+use crate::check::{Check, CheckResult, Context, Outcome, Probes, Settings};
 use crate::lesson::{Lesson, Step, template};
 
 /// A lesson's steps that can be graded, each with only its remote checks.
@@ -83,6 +89,8 @@ pub struct Options {
     /// At most this many checks in flight.
     pub concurrency: usize,
     pub retry: RetryPolicy,
+    /// Whether failures get their diagnosis (`tags there: …`): only when the report shows it.
+    pub diagnose: bool,
 }
 
 /// The number of check evaluations a class needs (for a progress bar), before deduplication.
@@ -101,15 +109,33 @@ pub async fn grade_class(
     options: &Options,
     progress: &ProgressBar,
 ) -> Vec<StudentGrade> {
-    let semaphore = Semaphore::new(options.concurrency.max(1));
+    let concurrency = options.concurrency.max(1);
+    let semaphore = Semaphore::new(concurrency);
     let grader = Grader {
         plan,
         roster,
         options,
         semaphore: &semaphore,
         progress,
+        probes: Probes::for_run(concurrency, options.diagnose),
     };
-    join_all(roster.entries.iter().map(|entry| grader.student(entry))).await
+    // A window as wide as the semaphore: with `--concurrency 1` students go one after another, in
+    // roster order, as a registry's log (and tests/grade.rs's mid-run stop) expects.
+    let mut grades: Vec<Option<StudentGrade>> = Vec::new();
+    grades.resize_with(roster.entries.len(), || None);
+    let mut finished = futures_util::stream::iter(roster.entries.iter().enumerate())
+        .map(|(i, entry)| {
+            let grader = &grader;
+            async move { (i, grader.student(entry).await) }
+        })
+        .buffer_unordered(concurrency);
+    while let Some((i, grade)) = finished.next().await {
+        grades[i] = Some(grade);
+    }
+    grades
+        .into_iter()
+        .map(|g| g.expect("the stream yields every student"))
+        .collect()
 }
 
 struct Grader<'a> {
@@ -118,6 +144,7 @@ struct Grader<'a> {
     options: &'a Options,
     semaphore: &'a Semaphore,
     progress: &'a ProgressBar,
+    probes: Probes,
 }
 
 /// A student's settings (their registry) and variables for each graded lesson.
@@ -189,7 +216,7 @@ impl Grader<'_> {
         let answers = Answers::default();
         let contexts: Vec<Context> = all_vars
             .into_iter()
-            .map(|vars| Context::new(vars, settings.clone()))
+            .map(|vars| Context::new(vars, settings.clone()).with_probes(&self.probes))
             .collect();
         grade.lessons = join_all(
             self.plan

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod load;
 pub mod model;
+pub mod pattern;
 pub mod source;
 pub mod spanned;
 pub mod template;

@@ -4,8 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
-
 use super::{Flow, Lint, regex_problem};
 use crate::lesson::check::{Check, ExitCode};
 use crate::lesson::{Sp, template};
@@ -21,7 +19,7 @@ pub(super) fn check(
         image_ref(lint, r, samples)?;
     }
     for pattern in check.patterns() {
-        if let Err(e) = Regex::new(pattern) {
+        if let Err(e) = crate::lesson::pattern::compiled(pattern) {
             let d = lint
                 .at(
                     pattern,

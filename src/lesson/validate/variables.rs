@@ -68,7 +68,7 @@ fn pattern_and_default(
     var: &Variable,
     pattern: &Sp<String>,
 ) -> Flow {
-    let re = match Regex::new(pattern) {
+    let re = match crate::lesson::pattern::compiled(pattern) {
         Ok(re) => re,
         Err(e) => {
             let d = lint

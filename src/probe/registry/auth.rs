@@ -1,6 +1,15 @@
 //! Answering a registry's challenge: `Bearer` makes us fetch a token from the realm (anonymously, with
 //! Basic credentials, or by trading a stored refresh token), `Basic` makes us send the credentials
 //! themselves. Credentials never go in clear text to a host we were not told to trust.
+//!
+//! A remembering client keeps tokens per (registry, scope, identity) until shortly before their
+//! `expires_in` (60 s when the realm does not say, as the distribution token spec defaults): the next
+//! request for the same scope is sent with its token at once, and a 401 to it (revoked, expired
+//! early) drops the token and answers the challenge as usual.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use reqwest::{StatusCode, Url};
@@ -11,6 +20,62 @@ use crate::probe::ProbeError;
 use crate::probe::docker_config::Credentials;
 use crate::probe::http;
 use crate::probe::reference::{ImageRef, is_loopback};
+
+/// Bearer tokens by [`token_key`], each with the moment it stops being used.
+#[derive(Debug, Default)]
+pub(super) struct Tokens(Mutex<HashMap<String, (HeaderValue, Instant)>>);
+
+impl Tokens {
+    fn get(&self, key: &str) -> Option<HeaderValue> {
+        let mut tokens = self.0.lock().expect("no panics while holding the lock");
+        match tokens.get(key) {
+            Some((value, until)) if Instant::now() < *until => Some(value.clone()),
+            Some(_) => {
+                tokens.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn put(&self, key: String, value: HeaderValue, expires_in: Duration) {
+        // A margin for the clock between the realm and us, and for the request in flight.
+        let keep = expires_in.saturating_sub(Duration::from_secs(5).min(expires_in / 4));
+        if keep.is_zero() {
+            return;
+        }
+        let mut tokens = self.0.lock().expect("no panics while holding the lock");
+        tokens.insert(key, (value, Instant::now() + keep));
+    }
+
+    fn forget(&self, key: &str) {
+        self.0
+            .lock()
+            .expect("no panics while holding the lock")
+            .remove(key);
+    }
+}
+
+/// Who asks, as a key for remembered tokens and answers: `anonymous`, `saved` (the learner's saved
+/// login, resolved per request), or a digest of the credentials (never the secret itself).
+pub(super) fn identity(auth: &RegistryAuth) -> String {
+    use sha2::{Digest, Sha256};
+    match auth {
+        RegistryAuth::Anonymous => "anonymous".into(),
+        RegistryAuth::SavedLogin(_) => "saved".into(),
+        RegistryAuth::Credentials(creds) => {
+            let mut hash = Sha256::new();
+            hash.update(creds.username().as_bytes());
+            hash.update([0]);
+            hash.update(creds.secret().as_bytes());
+            format!("login:{}", hex::encode(hash.finalize()))
+        }
+    }
+}
+
+fn token_key(registry: &str, scope: &str, auth: &RegistryAuth) -> String {
+    format!("{registry}\u{1f}{scope}\u{1f}{}", identity(auth))
+}
 
 /// The outcome of sending a request with whatever authentication the registry asked for.
 pub(super) struct Authorized {
@@ -76,12 +141,19 @@ impl RegistryClient {
     ) -> Result<Authorized, ProbeError> {
         let RegistryAuth::SavedLogin(config) = auth else {
             return self
-                .send_answering(target, default_scope, auth, authorization, &build)
+                .send_answering(target, registry, default_scope, auth, authorization, &build)
                 .await;
         };
         let anonymous = RegistryAuth::Anonymous;
         let first = self
-            .send_answering(target, default_scope, &anonymous, authorization, &build)
+            .send_answering(
+                target,
+                registry,
+                default_scope,
+                &anonymous,
+                authorization,
+                &build,
+            )
             .await?;
         if !matches!(
             first.response.status(),
@@ -95,7 +167,7 @@ impl RegistryClient {
         };
         let auth = RegistryAuth::Credentials(credentials);
         let done = self
-            .send_answering(target, default_scope, &auth, None, &build)
+            .send_answering(target, registry, default_scope, &auth, None, &build)
             .await?;
         if done.refused {
             return Err(ProbeError::LoginRefused {
@@ -105,17 +177,24 @@ impl RegistryClient {
         Ok(done)
     }
 
-    /// Send a request; on 401, answer the registry's challenge and send it again. The request is built
-    /// by `build` each time because a body-less request is cheap to rebuild and reqwest cannot clone
-    /// every request.
+    /// Send a request (with a kept token for its scope, if there is one); on 401, answer the
+    /// registry's challenge and send it again. The request is built by `build` each time because a
+    /// body-less request is cheap to rebuild and reqwest cannot clone every request.
     async fn send_answering(
         &self,
         target: &str,
+        registry: &str,
         default_scope: &str,
         auth: &RegistryAuth,
         authorization: Option<HeaderValue>,
         build: &impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<Authorized, ProbeError> {
+        let key = token_key(registry, default_scope, auth);
+        let kept = match (&authorization, &self.tokens) {
+            (None, Some(tokens)) => tokens.get(&key),
+            _ => None,
+        };
+        let authorization = authorization.or_else(|| kept.clone());
         let send = |value: Option<HeaderValue>| {
             let mut request = build();
             if let Some(value) = value {
@@ -136,6 +215,9 @@ impl RegistryClient {
                 refused: false,
             });
         }
+        if let (Some(_), Some(tokens)) = (&kept, &self.tokens) {
+            tokens.forget(&key);
+        }
         let credentials = match auth {
             RegistryAuth::Credentials(creds) => Some(creds),
             _ => None,
@@ -155,7 +237,24 @@ impl RegistryClient {
                     .fetch_token(target, challenge, default_scope, auth)
                     .await?
                 {
-                    Some(token) => bearer_value(&token)?,
+                    Some((token, expires_in)) => {
+                        let value = bearer_value(&token)?;
+                        let response = send(Some(value.clone())).await?;
+                        // A token that opened nothing is not worth keeping.
+                        if let Some(tokens) = &self.tokens
+                            && !matches!(
+                                response.status(),
+                                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                            )
+                        {
+                            tokens.put(key, value.clone(), expires_in);
+                        }
+                        return Ok(Authorized {
+                            response,
+                            authorization: Some(value),
+                            refused: false,
+                        });
+                    }
                     // The token endpoint refused these credentials: a definite "unauthorized".
                     None => {
                         return Ok(Authorized {
@@ -176,30 +275,32 @@ impl RegistryClient {
                 });
             }
         };
-        let is_basic = bearer.is_none();
         let response = send(Some(value.clone())).await?;
         Ok(Authorized {
             // A Basic registry answers wrong credentials with 401; a token one with 401 at the realm.
-            refused: is_basic && response.status() == StatusCode::UNAUTHORIZED,
+            refused: response.status() == StatusCode::UNAUTHORIZED,
             response,
             authorization: Some(value),
         })
     }
 
-    /// Ask the challenge's realm for a token; `None` when it refuses (401/403) the credentials.
+    /// Ask the challenge's realm for a token and how long it lasts; `None` when it refuses (401/403)
+    /// the credentials.
     async fn fetch_token(
         &self,
         target: &str,
         challenge: &Challenge,
         default_scope: &str,
         auth: &RegistryAuth,
-    ) -> Result<Option<String>, ProbeError> {
+    ) -> Result<Option<(String, Duration)>, ProbeError> {
         #[derive(Deserialize)]
         struct TokenResponse {
             #[serde(default)]
             token: Option<String>,
             #[serde(default)]
             access_token: Option<String>,
+            #[serde(default)]
+            expires_in: Option<u64>,
         }
         let realm = challenge
             .params
@@ -254,10 +355,12 @@ impl RegistryClient {
             target: token_target.clone(),
             reason: format!("token response is not the expected JSON: {e}"),
         })?;
+        // The token spec's default lifetime when the realm does not say.
+        let expires_in = Duration::from_secs(body.expires_in.unwrap_or(60));
         body.token
             .or(body.access_token)
             .filter(|t| !t.is_empty())
-            .map(Some)
+            .map(|t| Some((t, expires_in)))
             .ok_or_else(|| ProbeError::Protocol {
                 target: token_target,
                 reason: "token response has no `token`".into(),

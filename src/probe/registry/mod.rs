@@ -12,13 +12,24 @@
 //!
 //! The jobs sit in their own files: `queries` (manifests and tags), `auth` (answering challenges, tokens,
 //! the learner's saved login) and `challenge` (reading `WWW-Authenticate`).
+//!
+//! A client is meant to live for a whole run (`check::Probes`): its reqwest client keeps one
+//! connection pool (keep-alive, HTTP/2 where TLS negotiates it) for every registry host. A client
+//! made [`RegistryClient::remembering`], for a run that judges one moment (`check`, `grade`), also
+//! keeps tokens per registry, scope and credentials for their `expires_in` (a second request to the
+//! same repository goes straight out with its token instead of 401, token, again) and remembers
+//! answers (HEADs and tag lists). A plain client does neither: a registry honours a token it issued
+//! until it expires, so a repository made private would still answer a kept anonymous token.
 
 mod auth;
 mod challenge;
 mod queries;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::sync::OnceCell;
 
 use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url};
@@ -91,12 +102,39 @@ pub enum TagList {
     Unauthorized,
 }
 
-/// A distribution API client. Cheap to clone; reuse it for many requests.
+/// A distribution API client. Cheap to clone (clones share the connection pool, the tokens and the
+/// remembered answers); reuse it for many requests.
 #[derive(Debug, Clone)]
 pub struct RegistryClient {
     http: reqwest::Client,
     insecure: Vec<String>,
     timeout: Duration,
+    tokens: Option<Arc<auth::Tokens>>,
+    memo: Option<Arc<Memo>>,
+}
+
+/// Answers remembered by a [`RegistryClient::remembering`] client, by request and identity. A cell
+/// per question: concurrent askers wait for the one request in flight. Errors are not remembered, so
+/// asking again (a retry) sends again.
+#[derive(Debug, Default)]
+struct Memo {
+    manifests: Mutex<HashMap<String, Arc<OnceCell<TagStatus>>>>,
+    tags: Mutex<HashMap<String, Arc<OnceCell<TagList>>>>,
+}
+
+/// The answer to `key` in `map`, asked with `ask` only if nobody asked it yet.
+async fn remembered<T: Clone>(
+    map: &Mutex<HashMap<String, Arc<OnceCell<T>>>>,
+    key: String,
+    ask: impl Future<Output = Result<T, ProbeError>>,
+) -> Result<T, ProbeError> {
+    let cell = map
+        .lock()
+        .expect("no panics while holding the lock")
+        .entry(key)
+        .or_default()
+        .clone();
+    cell.get_or_try_init(|| ask).await.cloned()
 }
 
 impl RegistryClient {
@@ -111,7 +149,19 @@ impl RegistryClient {
             http: http::client(timeout)?,
             insecure: Vec::new(),
             timeout,
+            tokens: None,
+            memo: None,
         })
+    }
+
+    /// Remember every answer (manifest HEADs, tag lists) and keep every token for the life of this
+    /// client and its clones: for a run that judges one moment (`check`, `grade`), where the same tag
+    /// is asked about by several checks and several students. Not for the runner, which waits for the
+    /// world to change.
+    pub fn remembering(mut self) -> RegistryClient {
+        self.memo = Some(Arc::default());
+        self.tokens = Some(Arc::default());
+        self
     }
 
     /// Also talk plain HTTP to these registries (`host` or `host:port`), like dockerd's

@@ -8,15 +8,44 @@ use sha2::{Digest, Sha256};
 
 use super::{
     MANIFEST_MEDIA_TYPES, MAX_TAG_PAGES, RegistryAuth, RegistryClient, TagList, TagStatus,
-    header_text,
+    header_text, remembered,
 };
 use crate::probe::ProbeError;
 use crate::probe::http;
 use crate::probe::reference::ImageRef;
 
 impl RegistryClient {
-    /// HEAD `/v2/<repo>/manifests/<tag or digest>`: is it there, and under which digest.
+    /// HEAD `/v2/<repo>/manifests/<tag or digest>`: is it there, and under which digest. Asked once
+    /// per client when it is [`RegistryClient::remembering`].
     pub async fn head_manifest(
+        &self,
+        image: &ImageRef,
+        auth: &RegistryAuth,
+    ) -> Result<TagStatus, ProbeError> {
+        match &self.memo {
+            Some(memo) => {
+                let key = self.memo_key(image, &["manifests", image.manifest_reference()], auth)?;
+                remembered(&memo.manifests, key, self.ask_manifest(image, auth)).await
+            }
+            None => self.ask_manifest(image, auth).await,
+        }
+    }
+
+    /// The request behind a memo's key: URL and who asks.
+    fn memo_key(
+        &self,
+        image: &ImageRef,
+        segments: &[&str],
+        auth: &RegistryAuth,
+    ) -> Result<String, ProbeError> {
+        Ok(format!(
+            "{} {}",
+            self.api_url(image, segments)?,
+            super::auth::identity(auth)
+        ))
+    }
+
+    async fn ask_manifest(
         &self,
         image: &ImageRef,
         auth: &RegistryAuth,
@@ -120,12 +149,23 @@ impl RegistryClient {
     }
 
     /// GET `/v2/<repo>/tags/list`, following `Link` pagination: the tags of `image`'s repository (its own
-    /// tag is ignored).
+    /// tag is ignored). Asked once per repository and client when it is
+    /// [`RegistryClient::remembering`].
     pub async fn list_tags(
         &self,
         image: &ImageRef,
         auth: &RegistryAuth,
     ) -> Result<TagList, ProbeError> {
+        match &self.memo {
+            Some(memo) => {
+                let key = self.memo_key(image, &["tags", "list"], auth)?;
+                remembered(&memo.tags, key, self.ask_tags(image, auth)).await
+            }
+            None => self.ask_tags(image, auth).await,
+        }
+    }
+
+    async fn ask_tags(&self, image: &ImageRef, auth: &RegistryAuth) -> Result<TagList, ProbeError> {
         #[derive(Deserialize)]
         struct Page {
             #[serde(default)]
