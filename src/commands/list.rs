@@ -3,15 +3,16 @@
 use serde_json::json;
 
 use crate::cli::{Global, ListFormat};
-use crate::exit;
 use crate::lesson::source::{self, Origin};
+use crate::{exit, text};
 
 pub fn run(global: &Global, format: ListFormat) -> miette::Result<u8> {
     let catalog = source::catalog(&global.lessons_dirs);
     for broken in &catalog.broken {
         eprintln!(
             "warning: skipped `{}`, which does not load (run `learn-registry lint {}`)",
-            broken.file, broken.file
+            text::line(&broken.file),
+            text::line(&broken.file)
         );
     }
     match format {
@@ -20,8 +21,8 @@ pub fn run(global: &Global, format: ListFormat) -> miette::Result<u8> {
             for l in &catalog.lessons {
                 println!(
                     "{:width$}  {}",
-                    l.lesson.id.as_str(),
-                    l.lesson.title.as_str()
+                    text::line(l.lesson.id.as_str()),
+                    text::line(l.lesson.title.as_str())
                 );
             }
         }

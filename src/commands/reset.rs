@@ -126,7 +126,8 @@ pub fn run(global: &Global, args: crate::cli::ResetArgs) -> miette::Result<u8> {
     }
     eprintln!("this forgets:");
     for line in &plan {
-        eprintln!("  {line}");
+        // Ids and variable names come from the progress file, which anyone with the folder could edit.
+        eprintln!("  {}", crate::text::line(line));
     }
     if lesson.is_some() && step.is_none() && !progress.vars.is_empty() {
         eprintln!(

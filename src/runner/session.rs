@@ -105,7 +105,7 @@ impl<'a> Session<'a> {
     pub async fn run(&mut self, io: &mut Io) -> End {
         io.say(format!(
             "\n{}",
-            console::style(format!("Lesson: {}", self.lesson.title.as_str()))
+            console::style(format!("Lesson: {}", crate::text::line(&self.lesson.title)))
                 .force_styling(self.color)
                 .bold()
         ));
@@ -165,7 +165,7 @@ impl<'a> Session<'a> {
             }
             let mut known = base.clone();
             known.extend(values.clone());
-            let question = fill(prompt, &known);
+            let question = crate::text::line(&fill(prompt, &known)).into_owned();
             let pattern = var.pattern.as_ref().and_then(|p| regex::Regex::new(p).ok());
             let help = var.help.as_ref().map(|h| h.to_string());
             if let Some(h) = &help {
@@ -319,7 +319,7 @@ impl<'a> Session<'a> {
         if let StepEnd::Done(report) = &end {
             self.progress.mark_done(id, step.id.as_str());
             self.save(io);
-            let title = fill(&step.title, &self.vars);
+            let title = crate::text::line(&fill(&step.title, &self.vars)).into_owned();
             match report {
                 Some(r) => io.say(screen::passed(&title, r, self.color)),
                 None => io.say(format!(
