@@ -179,6 +179,17 @@ fixtures! {
     quiz_one_choice: "quiz-one-choice.yaml" => exit 2, [("quiz-too-few-choices", 9, 16)];
     quiz_duplicate_choice: "quiz-duplicate-choice.yaml" => exit 2, [("quiz-duplicate-choice", 12, 11)];
     invalid_link: "invalid-link.yaml" => exit 2, [("invalid-link", 8, 11)];
+    link_file: "link-file.yaml" => exit 2, [("invalid-link", 8, 11)];
+    // Terminal control sequences: each character once per string, at the string, named.
+    control_characters: "control-characters.yaml" => exit 2, [
+        ("control-character", 3, 8),
+        ("control-character", 3, 8),
+        ("control-character", 4, 10),
+        ("control-character", 7, 12),
+        ("control-character", 8, 11),
+        ("control-character", 8, 11),
+        ("control-character", 10, 13),
+    ];
     unclosed_quote: "unclosed-quote.yaml" => exit 2, [("invalid-solution", 11, 7)];
     empty_command: "empty-command.yaml" => exit 2, [("empty-command", 8, 25)];
     missing_dockerfile: "missing-dockerfile.yaml" => exit 2, [("missing-dockerfile", 8, 9)];
