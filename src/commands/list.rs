@@ -8,6 +8,14 @@ use crate::{exit, text};
 
 pub fn run(global: &Global, format: ListFormat) -> miette::Result<u8> {
     let catalog = source::catalog(&global.lessons_dirs);
+    for r in &catalog.refused {
+        eprintln!(
+            "warning: skipped lesson `{}` (`{}`), which has lint errors (run `learn-registry lint {}`)",
+            text::line(&r.id),
+            text::line(&r.file.name),
+            text::line(&r.file.name)
+        );
+    }
     for broken in &catalog.broken {
         eprintln!(
             "warning: skipped `{}`, which does not load (run `learn-registry lint {}`)",
@@ -48,7 +56,7 @@ pub fn run(global: &Global, format: ListFormat) -> miette::Result<u8> {
             );
         }
     }
-    Ok(if catalog.broken.is_empty() {
+    Ok(if catalog.broken.is_empty() && catalog.refused.is_empty() {
         exit::OK
     } else {
         exit::USAGE

@@ -30,11 +30,10 @@ pub fn run(global: &Global, lesson: Option<String>) -> miette::Result<u8> {
         return Ok(exit::USAGE);
     }
     let catalog = source::catalog(&global.lessons_dirs);
-    for broken in &catalog.broken {
-        eprintln!(
-            "warning: skipped `{}`, which does not load (run `learn-registry lint`)",
-            broken.file
-        );
+    super::select::warn_skipped(&catalog);
+    if let Some(r) = lesson.as_deref().and_then(|id| catalog.refusal(id)) {
+        eprintln!("error: {}", super::select::refusal(r));
+        return Ok(exit::USAGE);
     }
     if let Some(id) = &lesson
         && catalog.find(id).is_none()
