@@ -16,22 +16,30 @@ use crate::lesson::load::SourceFile;
 use crate::lesson::model::SetupAction;
 use crate::lesson::source::{LoadedLesson, Origin};
 
-/// The state folder: `LEARN_REGISTRY_HOME`, or the platform's data folder.
-pub fn home() -> PathBuf {
-    match std::env::var_os("LEARN_REGISTRY_HOME").filter(|v| !v.is_empty()) {
+/// The state folder: `LEARN_REGISTRY_HOME`, or the platform's data folder; created (0700) when
+/// missing, and refused when someone other than the learner could write it or the files in it. Never
+/// a shared temporary folder: another local user could pre-write `trusted-lessons.json` there and so
+/// pre-trust a lesson, or plant a progress file. The error is the message to show.
+pub fn home() -> Result<PathBuf, String> {
+    let dir = match std::env::var_os("LEARN_REGISTRY_HOME").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None => dirs::data_dir()
-            .unwrap_or_else(std::env::temp_dir)
+            .ok_or("there is no data folder for this user; set `LEARN_REGISTRY_HOME` to a folder of your own")?
             .join("learn-registry"),
-    }
+    };
+    crate::progress::private_folder(&dir, &[STORE, crate::progress::FILE_NAME])?;
+    Ok(dir)
 }
+
+/// The trust store's name inside the state folder.
+const STORE: &str = "trusted-lessons.json";
 
 pub fn content_hash(file: &SourceFile) -> String {
     hex::encode(Sha256::digest(file.text.as_bytes()))
 }
 
 fn store(home: &Path) -> PathBuf {
-    home.join("trusted-lessons.json")
+    home.join(STORE)
 }
 
 fn read(home: &Path) -> BTreeMap<String, String> {
@@ -84,7 +92,13 @@ pub fn confirm(
     what: &str,
     question: &str,
 ) -> bool {
-    let home = home();
+    let home = match home() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return false;
+        }
+    };
     let hash = content_hash(&lesson.file);
     if is_allowed(&home, key, &hash) {
         return true;

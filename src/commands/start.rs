@@ -48,7 +48,13 @@ pub fn run(global: &Global, lesson: Option<String>) -> miette::Result<u8> {
         eprintln!("error: there are no lessons to start");
         return Ok(exit::USAGE);
     }
-    let home = trust::home();
+    let home = match trust::home() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
     let lock = match ProgressLock::try_acquire(&home) {
         Ok(lock) => lock,
         Err(e @ progress::Error::Locked { .. }) => {

@@ -99,7 +99,13 @@ fn shown_map(vars: &BTreeMap<String, String>) -> BTreeMap<&str, String> {
 
 pub fn run(global: &Global, format: StatusFormat) -> miette::Result<u8> {
     let catalog = super::select::catalog(global);
-    let home = trust::home();
+    let home = match trust::home() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
     let Some(progress) = super::load_progress(&home) else {
         return Ok(exit::USAGE);
     };
