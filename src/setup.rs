@@ -1,6 +1,7 @@
 //! A lesson's setup actions, run before its first step (by `start`, with the learner's consent, and by
-//! `test-lesson`): build an image offline from inline files through the Engine API, or run a command
-//! (argv, never a shell; only for trusted lessons).
+//! `test-lesson`): build an image offline (network mode `none`) from inline files through the Engine
+//! API, or run a command (argv, never a shell). Both only for trusted lessons: a build's `RUN` lines
+//! run on this machine too.
 
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ pub enum SetupDone {
     AlreadyThere { tag: String },
     /// Ran the command.
     Ran { command: String },
-    /// Did not run a command because the lesson is not trusted.
+    /// Did not run a command (or a build) because the lesson is not trusted.
     NotAllowed { command: String },
 }
 
@@ -39,17 +40,17 @@ pub fn describe(action: &SetupAction, ctx: &Context) -> String {
     match action {
         SetupAction::BuildImage(b) => format!(
             "build the image `{}` (offline, from {} inline file{})",
-            ctx.render(&b.tag).unwrap_or_else(|_| b.tag.to_string()),
+            crate::text::line(&ctx.render(&b.tag).unwrap_or_else(|_| b.tag.to_string())),
             b.files.len(),
             if b.files.len() == 1 { "" } else { "s" }
         ),
         SetupAction::Command(c) => format!(
             "run `{}`",
-            shell_words::join(
+            crate::text::line(&shell_words::join(
                 c.run
                     .iter()
                     .map(|a| ctx.render(a).unwrap_or_else(|_| a.to_string()))
-            )
+            ))
         ),
     }
 }
@@ -86,6 +87,10 @@ pub async fn run_action(
     match action {
         SetupAction::BuildImage(b) => {
             let tag = ctx.render(&b.tag).map_err(|o| failed(what.clone(), o))?;
+            // A build runs the lesson's `RUN` lines on this machine: as much a command as `command`.
+            if !allow_commands {
+                return Ok(SetupDone::NotAllowed { command: what });
+            }
             let docker = ctx.docker().await.map_err(|o| failed(what.clone(), o))?;
             if b.if_missing {
                 match docker.inspect_image(&tag).await {

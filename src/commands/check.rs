@@ -13,9 +13,10 @@ use crate::exit;
 use crate::lesson::source::LoadedLesson;
 use crate::{report as render, trust};
 
-/// May this lesson run commands? Shipped lessons may; others after the learner allowed them.
-pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
-    trust::commands_allowed(lesson, yes)
+/// May this lesson run commands and builds? Shipped lessons may; others after the learner allowed
+/// them, shown with `vars` filled in.
+pub fn commands_allowed(lesson: &LoadedLesson, yes: bool, vars: &BTreeMap<String, String>) -> bool {
+    trust::commands_allowed(lesson, yes, vars)
 }
 
 pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
@@ -50,7 +51,7 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     }
     let allowed: Vec<bool> = planned
         .iter()
-        .map(|(l, _)| commands_allowed(l, args.yes))
+        .map(|(l, vars)| commands_allowed(l, args.yes, vars))
         .collect();
 
     let runtime =

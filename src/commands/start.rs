@@ -117,7 +117,16 @@ async fn session(
     };
     let id = chosen.lesson.id.as_str();
     io.mute_keys();
-    let allow = super::check::commands_allowed(chosen, false);
+    // The consent shows what the lesson will do with the values known so far (given, stored, builtin).
+    let mut known: BTreeMap<String, String> = progress.vars.clone();
+    if let Some(l) = progress.lesson(id) {
+        known.extend(l.vars.clone());
+    }
+    known.extend(global.vars.iter().cloned());
+    let base = crate::check::Context::new(BTreeMap::new(), super::settings::of(global)).vars;
+    let vars = crate::check::report::resolve_variables(&chosen.lesson, &known, &base)
+        .unwrap_or_else(|_| base.into_iter().chain(known).collect());
+    let allow = super::check::commands_allowed(chosen, false, &vars);
     let mut resume = format!("learn-registry start {id}");
     if global.registry != "docker.io" {
         resume.push_str(&format!(" --registry {}", global.registry));
