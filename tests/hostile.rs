@@ -182,7 +182,9 @@ fn hostile_registry(rt: &tokio::runtime::Runtime) -> MockServer {
                 ResponseTemplate::new(404)
                     .insert_header("Content-Type", "application/json")
                     .insert_header("X-Hostile", "\u{9b}31m \u{202e}fed")
-                    .set_body_json(json!({"errors": [{"code": "MANIFEST_UNKNOWN", "message": PAYLOAD}]})),
+                    .set_body_json(
+                        json!({"errors": [{"code": "MANIFEST_UNKNOWN", "message": PAYLOAD}]}),
+                    ),
             )
             .mount(&server)
             .await;
@@ -341,8 +343,18 @@ fn start_refuses_a_hostile_lesson_without_sending_its_sequences() {
     }
     let text = String::from_utf8_lossy(&bytes).into_owned();
     assert!(text.contains("has lint errors and is not used"), "{text}");
-    for raw in ["\u{1b}]52", "\u{1b}[2J", "\u{1b}[8m", "\u{9b}", "\u{202e}", "\u{7}"] {
-        assert!(!text.contains(raw), "{raw:?} reached the terminal: {text:?}");
+    for raw in [
+        "\u{1b}]52",
+        "\u{1b}[2J",
+        "\u{1b}[8m",
+        "\u{9b}",
+        "\u{202e}",
+        "\u{7}",
+    ] {
+        assert!(
+            !text.contains(raw),
+            "{raw:?} reached the terminal: {text:?}"
+        );
     }
 }
 
@@ -378,11 +390,16 @@ steps:
         image = lab.image,
     );
     std::fs::write(dir.path().join("build.yaml"), lesson).unwrap();
-    let mut s = start(&m, &[&marker, "--lessons-dir", dir.path().to_str().unwrap()]);
+    let mut s = start(
+        &m,
+        &[&marker, "--lessons-dir", dir.path().to_str().unwrap()],
+    );
     s.expect(Regex("wants to do this on your machine"))
         .expect("asks first");
-    s.expect(Regex(&format!("build the image `{marker}:latest` \\(no network\\)")))
-        .expect("names the build");
+    s.expect(Regex(&format!(
+        "build the image `{marker}:latest` \\(no network\\)"
+    )))
+    .expect("names the build");
     s.expect(Regex("RUN \\[\"/busybox\""))
         .expect("shows the Dockerfile");
     s.expect(Regex("Allow this lesson")).expect("asks");
@@ -425,4 +442,42 @@ steps:
     assert_eq!(interfaces, ["lo"], "{net}");
     s.send("q").unwrap();
     let _ = s.expect(Eof);
+}
+
+#[test]
+fn a_credential_helper_that_prints_control_sequences_is_quoted_escaped() {
+    let m = support::Machine::docker();
+    let payload = PAYLOAD.replace('\'', "");
+    m.install_helper(
+        "hostile",
+        &format!("#!/bin/sh\nprintf '%s' '{payload}'\nprintf '%s' '{payload}' >&2\nexit 1\n"),
+    );
+    m.write_config(&json!({"credsStore": "hostile"}));
+    let dir = fixtures().join("registry");
+    for color in [false, true] {
+        let mut cmd = m.learn_command(&[
+            "check",
+            "hostile-login",
+            "--lessons-dir",
+            dir.to_str().unwrap(),
+            "--format",
+            "human",
+        ]);
+        if color {
+            cmd.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+        }
+        let output = cmd.output().unwrap();
+        let mut bytes = output.stdout;
+        bytes.extend(output.stderr);
+        let out = Out {
+            code: output.status.code().unwrap(),
+            bytes,
+        };
+        if color {
+            out.assert_only_sgr("check with a hostile helper");
+        } else {
+            out.assert_clean("check with a hostile helper");
+            assert_ne!(out.code, 0, "{}", out.text());
+        }
+    }
 }
