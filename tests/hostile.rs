@@ -250,6 +250,48 @@ fn a_hostile_registry_answer_is_quoted_escaped_by_check_and_grade() {
         "names are shown, escaped: {}",
         grade.text()
     );
+    // Machine formats keep the data: JSON escapes it, JUnit writes what XML cannot hold visibly.
+    let args = |format: &'static str| {
+        vec![
+            "grade".to_string(),
+            "--roster".into(),
+            roster.display().to_string(),
+            "--lesson".into(),
+            "hostile-tags".into(),
+            "--lessons-dir".into(),
+            dir.to_string(),
+            "--registry".into(),
+            registry.clone(),
+            "--format".into(),
+            format.into(),
+        ]
+    };
+    let json_args = args("json");
+    let json = learn(
+        home.path(),
+        &json_args.iter().map(String::as_str).collect::<Vec<_>>(),
+        false,
+    );
+    let start = json.text().find('[').expect("a JSON list");
+    let end = json.text().rfind(']').expect("a JSON list") + 1;
+    let value: serde_json::Value = serde_json::from_str(&json.text()[start..end]).unwrap();
+    assert_eq!(value[0]["student"], PAYLOAD, "JSON keeps the name as it is");
+    let junit_args = args("junit");
+    let junit = learn(
+        home.path(),
+        &junit_args.iter().map(String::as_str).collect::<Vec<_>>(),
+        false,
+    );
+    assert!(
+        !junit.bytes.contains(&0x1b) && !junit.bytes.contains(&0x07),
+        "JUnit XML cannot hold ESC or BEL: {}",
+        junit.text()
+    );
+    assert!(
+        junit.text().contains("x\\e]52;c;aGk=\\a"),
+        "{}",
+        junit.text()
+    );
 }
 
 #[test]
