@@ -87,10 +87,6 @@ pub async fn run_action(
     match action {
         SetupAction::BuildImage(b) => {
             let tag = ctx.render(&b.tag).map_err(|o| failed(what.clone(), o))?;
-            // A build runs the lesson's `RUN` lines on this machine: as much a command as `command`.
-            if !allow_commands {
-                return Ok(SetupDone::NotAllowed { command: what });
-            }
             let docker = ctx.docker().await.map_err(|o| failed(what.clone(), o))?;
             if b.if_missing {
                 match docker.inspect_image(&tag).await {
@@ -98,6 +94,10 @@ pub async fn run_action(
                     Ok(None) => {}
                     Err(e) => return Err(failed(what, Outcome::from_probe(&e, "the engine"))),
                 }
+            }
+            // A build runs the lesson's `RUN` lines on this machine: as much a command as `command`.
+            if !allow_commands {
+                return Ok(SetupDone::NotAllowed { command: what });
             }
             match docker.build_image(&tag, &b.files).await {
                 Ok(id) => Ok(SetupDone::Built { tag, id }),
