@@ -1,8 +1,9 @@
 //! A lesson's setup actions, run before its first step (by `start`, with the learner's consent, and by
-//! `test-lesson`): build an image offline from inline files through the Engine API, or run a command
-//! (argv, never a shell; only for trusted lessons). A build may add programs learn-registry carries
-//! (`assets`: the greeter of `assets/greeter/`, embedded at compile time), chosen by the engine's
-//! architecture, so that a `FROM scratch` image built with no network can still run something.
+//! `test-lesson`): build an image offline (network mode `none`) from inline files through the Engine
+//! API, or run a command (argv, never a shell). Both only for trusted lessons: a build's `RUN` lines
+//! run on this machine too. A build may add programs learn-registry carries (`assets`: the greeter of
+//! `assets/greeter/`, embedded at compile time), chosen by the engine's architecture, so that a
+//! `FROM scratch` image built with no network can still run something.
 
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ pub enum SetupDone {
     AlreadyThere { tag: String },
     /// Ran the command.
     Ran { command: String },
-    /// Did not run a command because the lesson is not trusted.
+    /// Did not run a command (or a build) because the lesson is not trusted.
     NotAllowed { command: String },
 }
 
@@ -106,7 +107,7 @@ pub fn describe(action: &SetupAction, ctx: &Context) -> String {
     match action {
         SetupAction::BuildImage(b) => format!(
             "build the image `{}` (offline, from {} inline file{}{})",
-            ctx.render(&b.tag).unwrap_or_else(|_| b.tag.to_string()),
+            crate::text::line(&ctx.render(&b.tag).unwrap_or_else(|_| b.tag.to_string())),
             b.files.len(),
             if b.files.len() == 1 { "" } else { "s" },
             b.assets
@@ -116,11 +117,11 @@ pub fn describe(action: &SetupAction, ctx: &Context) -> String {
         ),
         SetupAction::Command(c) => format!(
             "run `{}`",
-            shell_words::join(
+            crate::text::line(&shell_words::join(
                 c.run
                     .iter()
                     .map(|a| ctx.render(a).unwrap_or_else(|_| a.to_string()))
-            )
+            ))
         ),
     }
 }
@@ -164,6 +165,10 @@ pub async fn run_action(
                     Ok(None) => {}
                     Err(e) => return Err(failed(what, Outcome::from_probe(&e, "the engine"))),
                 }
+            }
+            // A build runs the lesson's `RUN` lines on this machine: as much a command as `command`.
+            if !allow_commands {
+                return Ok(SetupDone::NotAllowed { command: what });
             }
             let arch = if b.assets.is_empty() {
                 None

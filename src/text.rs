@@ -25,6 +25,43 @@ pub fn block(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
+/// The last guard before a terminal, for text that mixes our own styling with outside strings (the
+/// runner's lines): with `color`, SGR sequences (`\e[…m`, colors and bold only) are kept and every
+/// other unsafe character is escaped as in [`block`]; without, everything is. Outside strings should
+/// still go through [`line`] or [`block`] first, since a lesson could carry an SGR sequence of its own.
+pub fn terminal(text: &str, color: bool) -> Cow<'_, str> {
+    let keeps = |c: char| c == '\n' || c == '\t';
+    if !text.chars().any(|c| is_unsafe(c) && !keeps(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if color && c == '\u{1b}' {
+            let sgr = rest[1..]
+                .strip_prefix('[')
+                .and_then(|r| {
+                    r.find(|c: char| !(c.is_ascii_digit() || c == ';'))
+                        .map(|n| (r, n))
+                })
+                .filter(|(r, n)| r[*n..].starts_with('m'))
+                .map(|(_, n)| n + 3);
+            if let Some(len) = sgr {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        if is_unsafe(c) && !keeps(c) {
+            out.push_str(&visible(c));
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
 /// [`line`] as a `Display`, for `format!("{}", text::Line(s))` without an allocation when clean.
 pub struct Line<'a>(pub &'a str);
 
@@ -126,6 +163,21 @@ mod tests {
                 "U+{cp:04X} survived block()"
             );
         }
+    }
+
+    #[test]
+    fn terminal_keeps_only_sgr_and_only_with_color() {
+        let s = "\u{1b}[1;32mok\u{1b}[0m \u{1b}[2J\u{1b}]52;c;x\u{7}\n";
+        assert_eq!(
+            terminal(s, true),
+            "\u{1b}[1;32mok\u{1b}[0m \\e[2J\\e]52;c;x\\a\n"
+        );
+        assert_eq!(
+            terminal(s, false),
+            "\\e[1;32mok\\e[0m \\e[2J\\e]52;c;x\\a\n"
+        );
+        assert_eq!(terminal("\u{1b}[", true), "\\e[");
+        assert_eq!(terminal("\u{1b}", true), "\\e");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Trust for lessons from outside the shipped course: their `command` checks and setup actions run
-//! only after the learner allowed that lesson once, like `direnv allow`. The allowance is for the
+//! Trust for lessons from outside the shipped course: their `command` checks and setup actions (builds
+//! included, shown with their Dockerfiles) run only after the learner allowed that lesson once, like `direnv allow`. The allowance is for the
 //! lesson's exact content (a SHA-256 of the file); a changed lesson asks again. The one question asked
 //! on a terminal, [`confirm`], serves both `check` (the lesson's commands) and `test-lesson` (its
 //! solutions too, remembered under a key of its own).
@@ -11,27 +11,36 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::check::Check;
-use crate::lesson::Lesson;
 use crate::lesson::load::SourceFile;
 use crate::lesson::model::SetupAction;
 use crate::lesson::source::{LoadedLesson, Origin};
+use crate::lesson::{Lesson, Sp, template};
+use crate::text;
 
-/// The state folder: `LEARN_REGISTRY_HOME`, or the platform's data folder.
-pub fn home() -> PathBuf {
-    match std::env::var_os("LEARN_REGISTRY_HOME").filter(|v| !v.is_empty()) {
+/// The state folder: `LEARN_REGISTRY_HOME`, or the platform's data folder; created (0700) when
+/// missing, and refused when someone other than the learner could write it or the files in it. Never
+/// a shared temporary folder: another local user could pre-write `trusted-lessons.json` there and so
+/// pre-trust a lesson, or plant a progress file. The error is the message to show.
+pub fn home() -> Result<PathBuf, String> {
+    let dir = match std::env::var_os("LEARN_REGISTRY_HOME").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None => dirs::data_dir()
-            .unwrap_or_else(std::env::temp_dir)
+            .ok_or("there is no data folder for this user; set `LEARN_REGISTRY_HOME` to a folder of your own")?
             .join("learn-registry"),
-    }
+    };
+    crate::progress::private_folder(&dir, &[STORE, crate::progress::FILE_NAME])?;
+    Ok(dir)
 }
+
+/// The trust store's name inside the state folder.
+const STORE: &str = "trusted-lessons.json";
 
 pub fn content_hash(file: &SourceFile) -> String {
     hex::encode(Sha256::digest(file.text.as_bytes()))
 }
 
 fn store(home: &Path) -> PathBuf {
-    home.join("trusted-lessons.json")
+    home.join(STORE)
 }
 
 fn read(home: &Path) -> BTreeMap<String, String> {
@@ -55,22 +64,23 @@ pub fn allow(home: &Path, lesson_id: &str, hash: &str) -> std::io::Result<()> {
         .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))
 }
 
-/// May `check` run this lesson's commands? Shipped lessons may; others with `--yes` or after the
-/// learner allowed this exact content.
-pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
+/// May this lesson do things to the machine (build its setup images, run its setup and check
+/// commands)? Shipped lessons may; others with `--yes` or after the learner allowed this exact content,
+/// having been shown everything it will do with `vars` filled in (`actions_of`).
+pub fn commands_allowed(lesson: &LoadedLesson, yes: bool, vars: &BTreeMap<String, String>) -> bool {
     if lesson.origin == Origin::Shipped {
         return true;
     }
-    let commands = commands_of(&lesson.lesson);
-    if commands.is_empty() || yes {
+    let actions = actions_of(&lesson.lesson, vars);
+    if actions.is_empty() || yes {
         return true;
     }
     confirm(
         lesson,
         lesson.lesson.id.as_str(),
-        &commands,
-        "wants to run these commands",
-        "Allow this lesson to run them (asked again if the file changes)?",
+        &actions,
+        "wants to do this on your machine",
+        "Allow this lesson to do it (asked again if the file changes)?",
     )
 }
 
@@ -84,7 +94,13 @@ pub fn confirm(
     what: &str,
     question: &str,
 ) -> bool {
-    let home = home();
+    let home = match home() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return false;
+        }
+    };
     let hash = content_hash(&lesson.file);
     if is_allowed(&home, key, &hash) {
         return true;
@@ -98,7 +114,8 @@ pub fn confirm(
         lesson.file.name
     );
     for c in commands {
-        eprintln!("  {c}");
+        // Lesson text: escaped, and a Dockerfile indented under its action.
+        eprintln!("  {}", text::block(c).replace('\n', "\n      "));
     }
     let allowed = dialoguer::Confirm::new()
         .with_prompt(question)
@@ -111,23 +128,75 @@ pub fn confirm(
     allowed
 }
 
-/// Every program the lesson would run, as written (variables not filled in), for the learner to read
-/// before allowing it.
+/// Everything the lesson would do, as written (variables not filled in): see [`actions_of`].
 pub fn commands_of(lesson: &Lesson) -> Vec<String> {
+    actions_of(lesson, &BTreeMap::new())
+}
+
+/// Everything the lesson would do to the machine, for the learner to read before allowing it: each
+/// setup build with its Dockerfile (and the names of the other files it copies), each setup command,
+/// each command check. Variables in `vars` are filled in; unknown ones stay as `{{ name }}`.
+pub fn actions_of(lesson: &Lesson, vars: &BTreeMap<String, String>) -> Vec<String> {
     let mut out = Vec::new();
+    let run = |argv: &[Sp<String>]| shell_words::join(argv.iter().map(|a| fill(a, vars)));
     for action in &lesson.setup {
-        if let SetupAction::Command(c) = &action.value {
-            out.push(shell_words::join(c.run.iter().map(|a| a.as_str())));
+        match &action.value {
+            SetupAction::BuildImage(b) => {
+                let others: Vec<&str> = b
+                    .files
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|n| *n != "Dockerfile")
+                    .collect();
+                let mut text = format!(
+                    "build the image `{}` (no network), with this Dockerfile{}:",
+                    fill(&b.tag, vars),
+                    if others.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" and {}", others.join(", "))
+                    }
+                );
+                let dockerfile = b
+                    .files
+                    .get("Dockerfile")
+                    .map(|d| fill(d, vars))
+                    .unwrap_or_default();
+                for line in dockerfile.lines() {
+                    text.push_str("\n  ");
+                    text.push_str(line);
+                }
+                out.push(text);
+            }
+            SetupAction::Command(c) => out.push(format!("run `{}` (setup)", run(&c.run))),
         }
     }
     for step in lesson.steps.iter() {
         for check in &step.checks {
             if let Check::Command(c) = &check.check {
-                out.push(shell_words::join(c.run.iter().map(|a| a.as_str())));
+                out.push(format!(
+                    "run `{}` (a check of step `{}`)",
+                    run(&c.run),
+                    *step.id
+                ));
             }
         }
     }
     out
+}
+
+/// `text` with the known variables filled in and the others left as written.
+fn fill(text: &str, vars: &BTreeMap<String, String>) -> String {
+    match template::render(text, vars) {
+        Ok(s) => s,
+        Err(missing) => {
+            let mut all = vars.clone();
+            for name in missing {
+                all.insert(name.clone(), format!("{{{{ {name} }}}}"));
+            }
+            template::render(text, &all).unwrap_or_else(|_| text.to_string())
+        }
+    }
 }
 
 #[cfg(test)]

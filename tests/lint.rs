@@ -179,6 +179,17 @@ fixtures! {
     quiz_one_choice: "quiz-one-choice.yaml" => exit 2, [("quiz-too-few-choices", 9, 16)];
     quiz_duplicate_choice: "quiz-duplicate-choice.yaml" => exit 2, [("quiz-duplicate-choice", 12, 11)];
     invalid_link: "invalid-link.yaml" => exit 2, [("invalid-link", 8, 11)];
+    link_file: "link-file.yaml" => exit 2, [("invalid-link", 8, 11)];
+    // Terminal control sequences: each character once per string, at the string, named.
+    control_characters: "control-characters.yaml" => exit 2, [
+        ("control-character", 3, 8),
+        ("control-character", 3, 8),
+        ("control-character", 4, 10),
+        ("control-character", 7, 12),
+        ("control-character", 8, 11),
+        ("control-character", 8, 11),
+        ("control-character", 10, 13),
+    ];
     unclosed_quote: "unclosed-quote.yaml" => exit 2, [("invalid-solution", 11, 7)];
     solution_needs_shell: "solution-needs-shell.yaml" => exit 2, [
         ("solution-needs-shell", 10, 7),

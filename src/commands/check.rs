@@ -19,9 +19,10 @@ use crate::lesson::{Lesson, template};
 use crate::progress::Progress;
 use crate::{report as render, trust};
 
-/// May this lesson run commands? Shipped lessons may; others after the learner allowed them.
-pub fn commands_allowed(lesson: &LoadedLesson, yes: bool) -> bool {
-    trust::commands_allowed(lesson, yes)
+/// May this lesson run commands and builds? Shipped lessons may; others after the learner allowed
+/// them, shown with `vars` filled in.
+pub fn commands_allowed(lesson: &LoadedLesson, yes: bool, vars: &BTreeMap<String, String>) -> bool {
+    trust::commands_allowed(lesson, yes, vars)
 }
 
 pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
@@ -43,9 +44,13 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     }
     let base = Context::new(BTreeMap::new(), settings::of(global));
     // Read only; a progress file that cannot be read leaves `check` with what `--var` gives.
-    let progress = Progress::load(&trust::home())
-        .map(|(p, _)| p)
-        .unwrap_or_default();
+    let progress = match trust::home() {
+        Ok(home) => Progress::load(&home).map(|(p, _)| p).unwrap_or_default(),
+        Err(why) => {
+            eprintln!("warning: stored progress not used: {why}");
+            Progress::default()
+        }
+    };
     let mut planned = Vec::new();
     for l in &lessons {
         let id = l.lesson.id.as_str();
@@ -68,7 +73,7 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
     }
     let allowed: Vec<bool> = planned
         .iter()
-        .map(|(l, _)| commands_allowed(l, args.yes))
+        .map(|(l, vars)| commands_allowed(l, args.yes, vars))
         .collect();
 
     let runtime =

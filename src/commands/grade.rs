@@ -108,7 +108,7 @@ pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
     };
 
     for problem in book.problems() {
-        eprintln!("error: {}", render::gradebook::table::printable(problem));
+        eprintln!("error: {}", crate::text::line(problem));
     }
     let text = match args.format {
         GradeFormat::Table => {

@@ -68,6 +68,32 @@ pub fn lint(
     (diagnostics, texts, files.len() + unreadable)
 }
 
+/// A diagnostic as text for a terminal. The file is someone else's: when it (or a message quoting it)
+/// holds characters a terminal would act on, the snippet is rendered plain and escaped with
+/// `text::block`, so a raw ESC in a lesson can neither hide nor fake what lint says. Clean files keep
+/// their colors.
+pub fn render_safe(d: &Diagnostic, source: Option<&str>, color: bool) -> String {
+    let unsafe_in = |s: &str| {
+        s.chars()
+            .any(|c| crate::text::is_unsafe(c) && !matches!(c, '\n' | '\t'))
+    };
+    let hostile = source.is_some_and(unsafe_in)
+        || [
+            Some(&d.message),
+            Some(&d.file),
+            d.label.as_ref(),
+            d.help.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|s| unsafe_in(s));
+    if hostile {
+        crate::text::block(&d.render(source, false)).into_owned()
+    } else {
+        d.render(source, color)
+    }
+}
+
 pub fn run(global: &Global, paths: &[PathBuf], format: LintFormat) -> miette::Result<u8> {
     let (mut diagnostics, texts, count) = lint(global, paths);
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
@@ -88,7 +114,7 @@ pub fn run(global: &Global, paths: &[PathBuf], format: LintFormat) -> miette::Re
             for d in &diagnostics {
                 eprintln!(
                     "{}\n",
-                    d.render(texts.get(&d.file).map(String::as_str), color)
+                    render_safe(d, texts.get(&d.file).map(String::as_str), color)
                 );
             }
             let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });

@@ -3,15 +3,24 @@
 use serde_json::json;
 
 use crate::cli::{Global, ListFormat};
-use crate::exit;
 use crate::lesson::source::{self, Origin};
+use crate::{exit, text};
 
 pub fn run(global: &Global, format: ListFormat) -> miette::Result<u8> {
     let catalog = source::catalog(&global.lessons_dirs);
+    for r in &catalog.refused {
+        eprintln!(
+            "warning: skipped lesson `{}` (`{}`), which has lint errors (run `learn-registry lint {}`)",
+            text::line(&r.id),
+            text::line(&r.file.name),
+            text::line(&r.file.name)
+        );
+    }
     for broken in &catalog.broken {
         eprintln!(
             "warning: skipped `{}`, which does not load (run `learn-registry lint {}`)",
-            broken.file, broken.file
+            text::line(&broken.file),
+            text::line(&broken.file)
         );
     }
     match format {
@@ -20,8 +29,8 @@ pub fn run(global: &Global, format: ListFormat) -> miette::Result<u8> {
             for l in &catalog.lessons {
                 println!(
                     "{:width$}  {}",
-                    l.lesson.id.as_str(),
-                    l.lesson.title.as_str()
+                    text::line(l.lesson.id.as_str()),
+                    text::line(l.lesson.title.as_str())
                 );
             }
         }
@@ -47,7 +56,7 @@ pub fn run(global: &Global, format: ListFormat) -> miette::Result<u8> {
             );
         }
     }
-    Ok(if catalog.broken.is_empty() {
+    Ok(if catalog.broken.is_empty() && catalog.refused.is_empty() {
         exit::OK
     } else {
         exit::USAGE

@@ -68,7 +68,13 @@ fn describe(progress: &Progress, lesson: Option<&str>, step: Option<&str>) -> Ve
 
 pub fn run(global: &Global, args: crate::cli::ResetArgs) -> miette::Result<u8> {
     let catalog = source::catalog(&global.lessons_dirs);
-    let home = trust::home();
+    let home = match trust::home() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
     // A writer reads under the lock; this first read only checks the names, and works while a runner
     // is going, so a typo is reported as such and not as a busy lock.
     let Some(stored) = super::load_progress(&home) else {
@@ -126,7 +132,8 @@ pub fn run(global: &Global, args: crate::cli::ResetArgs) -> miette::Result<u8> {
     }
     eprintln!("this forgets:");
     for line in &plan {
-        eprintln!("  {line}");
+        // Ids and variable names come from the progress file, which anyone with the folder could edit.
+        eprintln!("  {}", crate::text::line(line));
     }
     if lesson.is_some() && step.is_none() && !progress.vars.is_empty() {
         eprintln!(

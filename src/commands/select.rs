@@ -3,18 +3,47 @@
 //! result, so the error names what was probably meant.
 
 use crate::cli::Global;
-use crate::lesson::source::{self, Catalog, LoadedLesson};
+use crate::lesson::source::{self, Catalog, LoadedLesson, Refused};
+use crate::text;
 
 /// The lessons of `--lessons-dir` and the shipped course, warning about each file that does not load.
 pub fn catalog(global: &Global) -> Catalog {
     let catalog = source::catalog(&global.lessons_dirs);
+    warn_skipped(&catalog);
+    catalog
+}
+
+/// Say which files were left out: those that do not load, and lessons refused for their lint errors.
+pub fn warn_skipped(catalog: &Catalog) {
     for broken in &catalog.broken {
         eprintln!(
             "warning: skipped `{}`, which does not load (run `learn-registry lint`)",
-            broken.file
+            text::line(&broken.file)
         );
     }
-    catalog
+    for r in &catalog.refused {
+        eprintln!(
+            "warning: skipped lesson `{}` (`{}`), which has lint errors (run `learn-registry lint`)",
+            text::line(&r.id),
+            text::line(&r.file.name)
+        );
+    }
+}
+
+/// Why a refused lesson is not used: its lint errors, rendered as `lint` shows them.
+pub fn refusal(r: &Refused) -> String {
+    let color = console::colors_enabled_stderr();
+    let mut out = format!(
+        "lesson `{}` (`{}`) has lint errors and is not used:\n",
+        text::line(&r.id),
+        text::line(&r.file.name)
+    );
+    for d in &r.errors {
+        out.push('\n');
+        out.push_str(&super::lint::render_safe(d, Some(&r.file.text), color));
+        out.push('\n');
+    }
+    out
 }
 
 /// `; did you mean `x`?` for the candidate closest to `word`, or `otherwise` when none is close.
@@ -30,6 +59,9 @@ pub fn hint<'a>(
 
 /// The lesson `id`, or the error to show.
 pub fn lesson<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c LoadedLesson, String> {
+    if let Some(r) = catalog.refusal(id) {
+        return Err(refusal(r));
+    }
     catalog.find(id).ok_or_else(|| {
         let hint = hint(id, catalog.ids(), "; see `learn-registry list`");
         format!("no lesson `{id}`{hint}")
@@ -43,7 +75,11 @@ pub fn lessons<'c>(
 ) -> Result<Vec<&'c LoadedLesson>, String> {
     match id {
         Some(id) => lesson(catalog, id).map(|l| vec![l]),
-        None => Ok(catalog.lessons.iter().collect()),
+        // The whole course was asked for: a refused lesson in it is an error, not a silent gap.
+        None => match catalog.refused.as_slice() {
+            [] => Ok(catalog.lessons.iter().collect()),
+            refused => Err(refused.iter().map(refusal).collect::<Vec<_>>().join("\n")),
+        },
     }
 }
 

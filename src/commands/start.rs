@@ -30,11 +30,10 @@ pub fn run(global: &Global, lesson: Option<String>) -> miette::Result<u8> {
         return Ok(exit::USAGE);
     }
     let catalog = source::catalog(&global.lessons_dirs);
-    for broken in &catalog.broken {
-        eprintln!(
-            "warning: skipped `{}`, which does not load (run `learn-registry lint`)",
-            broken.file
-        );
+    super::select::warn_skipped(&catalog);
+    if let Some(r) = lesson.as_deref().and_then(|id| catalog.refusal(id)) {
+        eprintln!("error: {}", super::select::refusal(r));
+        return Ok(exit::USAGE);
     }
     if let Some(id) = &lesson
         && catalog.find(id).is_none()
@@ -49,7 +48,13 @@ pub fn run(global: &Global, lesson: Option<String>) -> miette::Result<u8> {
         eprintln!("error: there are no lessons to start");
         return Ok(exit::USAGE);
     }
-    let home = trust::home();
+    let home = match trust::home() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
     let lock = match ProgressLock::try_acquire(&home) {
         Ok(lock) => lock,
         Err(e @ progress::Error::Locked { .. }) => {
@@ -112,7 +117,16 @@ async fn session(
     };
     let id = chosen.lesson.id.as_str();
     io.mute_keys();
-    let allow = super::check::commands_allowed(chosen, false);
+    // The consent shows what the lesson will do with the values known so far (given, stored, builtin).
+    let mut known: BTreeMap<String, String> = progress.vars.clone();
+    if let Some(l) = progress.lesson(id) {
+        known.extend(l.vars.clone());
+    }
+    known.extend(global.vars.iter().cloned());
+    let base = crate::check::Context::new(BTreeMap::new(), super::settings::of(global)).vars;
+    let vars = crate::check::report::resolve_variables(&chosen.lesson, &known, &base)
+        .unwrap_or_else(|_| base.into_iter().chain(known).collect());
+    let allow = super::check::commands_allowed(chosen, false, &vars);
     let resume = start_command(global, chosen);
     let given: BTreeMap<String, String> = global.vars.iter().cloned().collect();
     let mut s = Session::new(

@@ -12,7 +12,7 @@ use crate::cli::{Global, StatusFormat};
 use crate::exit;
 use crate::lesson::source::{Catalog, LoadedLesson};
 use crate::progress::{self, Progress};
-use crate::trust;
+use crate::{text, trust};
 
 /// Where a lesson stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +100,13 @@ fn shown_map(vars: &BTreeMap<String, String>) -> BTreeMap<&str, String> {
 
 pub fn run(global: &Global, format: StatusFormat) -> miette::Result<u8> {
     let catalog = super::select::catalog(global);
-    let home = trust::home();
+    let home = match trust::home() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
     let Some(progress) = super::load_progress(&home) else {
         return Ok(exit::USAGE);
     };
@@ -171,7 +177,8 @@ pub fn run(global: &Global, format: StatusFormat) -> miette::Result<u8> {
     }
     for id in &elsewhere {
         eprintln!(
-            "note: progress is stored for `{id}`, which is not among these lessons (was it from a `--lessons-dir`?)"
+            "note: progress is stored for `{}`, which is not among these lessons (was it from a `--lessons-dir`?)",
+            text::line(id)
         );
     }
     if progress.is_empty() {
@@ -198,26 +205,35 @@ fn print_text(rows: &[Row<'_>], progress: &Progress) {
     for r in rows {
         let state = match &r.state {
             State::Done => "done".to_string(),
-            State::Next(step) => format!("next: {step}"),
+            State::Next(step) => format!("next: {}", text::line(step)),
             State::NotStarted => "not started".to_string(),
-            State::Locked(by) => format!("locked: finish {by} first"),
+            State::Locked(by) => format!("locked: finish {} first", text::line(by)),
         };
         println!(
             "{:width$}  {:count_width$}  {state}",
-            r.lesson.lesson.id.as_str(),
+            text::line(r.lesson.lesson.id.as_str()),
             format!("{}/{}", r.done, r.total),
         );
     }
     let course = &progress.vars;
     let mut lines = Vec::new();
     for (k, v) in course {
-        lines.push(format!("  {k} = {}", shown(k, v)));
+        lines.push(format!(
+            "  {} = {}",
+            text::line(k),
+            text::line(&shown(k, v))
+        ));
     }
     for (id, l) in &progress.lessons {
         for (k, v) in &l.vars {
             // A shared value is listed once, course-wide, unless this lesson kept a different one.
             if course.get(k) != Some(v) {
-                lines.push(format!("  {id}: {k} = {}", shown(k, v)));
+                lines.push(format!(
+                    "  {}: {} = {}",
+                    text::line(id),
+                    text::line(k),
+                    text::line(&shown(k, v))
+                ));
             }
         }
     }

@@ -39,7 +39,10 @@ pub fn run(global: &Global, args: crate::cli::TestLessonArgs) -> miette::Result<
     };
 
     let text = match args.format {
-        TestFormat::Human => report::human(&result),
+        // Outside strings (solution output, engine answers) in it: only our own colors reach the terminal.
+        TestFormat::Human => {
+            crate::text::terminal(&report::human(&result), console::colors_enabled()).into_owned()
+        }
         TestFormat::Json => {
             serde_json::to_string_pretty(&report::json(&result)).unwrap_or_default() + "\n"
         }

@@ -1,13 +1,20 @@
 //! Where lessons come from: the course shipped inside the binary (so `cargo install` gives a working
 //! tutor anywhere) and folders named with `--lessons-dir` or `LEARN_REGISTRY_LESSONS`.
+//!
+//! A folder's lessons are someone else's files, so they are linted as they load: one with lint errors
+//! is refused as a whole (kept in `Catalog::refused` with its errors, for the command to show), never
+//! half-used. The shipped course is linted by the test suite instead.
 
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
+use std::collections::BTreeSet;
+
 use crate::diagnostic::Diagnostic;
 use crate::lesson::Lesson;
 use crate::lesson::load::{self, SourceFile};
+use crate::lesson::validate::{self, Parsed};
 
 static SHIPPED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
 
@@ -26,14 +33,29 @@ pub struct LoadedLesson {
     pub origin: Origin,
 }
 
-/// Every lesson found, in course order, and the files that did not parse.
+/// A lesson from a folder that parsed but has lint errors: not used, shown with its errors.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub id: String,
+    pub file: SourceFile,
+    /// Its lint errors (warnings are not a reason to refuse and are left to `lint`).
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Every lesson found, in course order; the files that did not parse; the lessons refused by lint.
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub lessons: Vec<LoadedLesson>,
     pub broken: Vec<Diagnostic>,
+    pub refused: Vec<Refused>,
 }
 
 impl Catalog {
+    /// The refused lesson `id`, if there is one.
+    pub fn refusal(&self, id: &str) -> Option<&Refused> {
+        self.refused.iter().find(|r| r.id == id)
+    }
+
     pub fn find(&self, id: &str) -> Option<&LoadedLesson> {
         self.lessons.iter().find(|l| l.lesson.id.as_str() == id)
     }
@@ -134,10 +156,56 @@ pub fn catalog(dirs: &[PathBuf]) -> Catalog {
         }
     };
     add(shipped_files(), Origin::Shipped, &mut catalog);
+    let shipped = catalog.lessons.len();
     for dir in dirs {
         let (files, problems) = dir_files(dir);
         catalog.broken.extend(problems);
         add(files, Origin::Dir(dir.clone()), &mut catalog);
     }
+    refuse_unsound(&mut catalog, shipped);
     catalog
+}
+
+/// Lint the folder lessons (those after the first `shipped`) together, as `lint` would with the
+/// shipped course known, and move each one with errors to `refused`.
+fn refuse_unsound(catalog: &mut Catalog, shipped: usize) {
+    let (course, folders) = catalog.lessons.split_at(shipped);
+    if folders.is_empty() {
+        return;
+    }
+    let mut known: BTreeSet<String> = course.iter().map(|l| l.lesson.id.to_string()).collect();
+    for l in folders {
+        known.remove(l.lesson.id.as_str());
+    }
+    let parsed: Vec<Parsed> = folders
+        .iter()
+        .map(|l| Parsed {
+            file: &l.file,
+            lesson: &l.lesson,
+        })
+        .collect();
+    let errors: Vec<Diagnostic> = validate::validate_all(&parsed, &known)
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if errors.is_empty() {
+        return;
+    }
+    let folder_lessons = catalog.lessons.split_off(shipped);
+    for l in folder_lessons {
+        let mine: Vec<Diagnostic> = errors
+            .iter()
+            .filter(|d| d.file == l.file.name)
+            .cloned()
+            .collect();
+        if mine.is_empty() {
+            catalog.lessons.push(l);
+        } else {
+            catalog.refused.push(Refused {
+                id: l.lesson.id.to_string(),
+                file: l.file,
+                errors: mine,
+            });
+        }
+    }
 }

@@ -28,6 +28,52 @@ fn write_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Wri
     }
 }
 
+/// Make sure `dir` is a folder only its owner can write: create it (0700 on Unix) when missing, and
+/// refuse it, or any of `files` in it, when group or others may write (on Unix; elsewhere the
+/// permission model differs and this only creates the folder). The error is the message to show.
+pub fn private_folder(dir: &Path, files: &[&str]) -> Result<(), String> {
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .map_err(|e| format!("cannot create the state folder `{}`: {e}", dir.display()))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let others_write = |path: &Path| -> Result<bool, String> {
+            match std::fs::metadata(path) {
+                Ok(m) => Ok(m.permissions().mode() & 0o022 != 0),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(format!("cannot read `{}`: {e}", path.display())),
+            }
+        };
+        if others_write(dir)? {
+            return Err(format!(
+                "the state folder `{}` can be written by other users, who could plant progress or trust a lesson for you; make it yours alone (`chmod 700 {}`) or set `LEARN_REGISTRY_HOME` to a folder of your own",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        for name in files {
+            let path = dir.join(name);
+            if others_write(&path)? {
+                return Err(format!(
+                    "`{}` can be written by other users; make it yours alone (`chmod 600 {}`)",
+                    path.display(),
+                    path.display()
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = files;
+    Ok(())
+}
+
 /// Move a corrupt file to `progress.json.corrupt-<timestamp>` (never over an existing file), so the
 /// learner can look at it or mend it. Rename keeps the bytes exactly; `expected` guards against moving a
 /// good file a writer has just renamed into place since we read the bad one.

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use file::move_aside;
 #[cfg(test)]
 use file::write_atomic_with;
-pub use file::{WriteError, write_atomic};
+pub use file::{WriteError, private_folder, write_atomic};
 pub use lock::ProgressLock;
 
 /// The `format_version` this build reads and writes.

@@ -12,6 +12,7 @@ use tokio::sync::mpsc::{self, Receiver, Sender};
 
 use crate::runner::keys::{Keys, Press};
 use crate::runner::watch::{self, WatchEvent};
+use crate::text;
 
 /// The learner pressed Ctrl-C (or the terminal went away) during a prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +38,17 @@ fn key_event(press: Press) -> WatchEvent {
 
 /// `text` as terminal lines ending in `\r\n`: while keys are read the terminal is in raw mode, which
 /// on Unix no longer turns `\n` into a new line at the left margin. Outside raw mode the extra `\r`
-/// changes nothing on screen.
+/// changes nothing on screen. Each line passes `text::terminal` last: the screens escape outside
+/// strings already, and this keeps any that slipped through from acting on the terminal (only our own
+/// SGR colors, and only when colors are on, stay).
 fn terminal_lines(text: &str) -> String {
+    let color = console::colors_enabled();
     let mut out = String::with_capacity(text.len() + 8);
     for line in text.split('\n') {
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        out.push_str(&text::terminal(
+            line.strip_suffix('\r').unwrap_or(line),
+            color,
+        ));
         out.push_str("\r\n");
     }
     out
@@ -115,7 +122,8 @@ impl Io {
 
     fn show_status(&mut self, text: &str) {
         let width = self.width().saturating_sub(1);
-        let shown = console::truncate_str(text, width, "…");
+        let safe = text::terminal(text, console::colors_enabled());
+        let shown = console::truncate_str(&safe, width, "…");
         let _ = self.term.write_str(&shown);
         let _ = self.term.flush();
         self.status = Some(text.to_string());
@@ -157,7 +165,7 @@ impl Io {
     /// A yes/no question; `Err(Interrupted)` on Ctrl-C.
     pub async fn confirm(&mut self, question: &str, default: bool) -> Result<bool, Interrupted> {
         let term = self.term.clone();
-        let question = question.to_string();
+        let question = text::line(question).into_owned();
         self.prompt(move || {
             dialoguer::Confirm::with_theme(&ColorfulTheme::default())
                 .with_prompt(question)
@@ -175,7 +183,9 @@ impl Io {
         default: usize,
     ) -> Result<Option<usize>, Interrupted> {
         let term = self.term.clone();
-        let (question, items) = (question.to_string(), items.to_vec());
+        // Quiz questions and choices are lesson text, and dialoguer writes them as they are.
+        let question = text::line(question).into_owned();
+        let items: Vec<String> = items.iter().map(|i| text::line(i).into_owned()).collect();
         self.prompt(move || {
             dialoguer::Select::with_theme(&ColorfulTheme::default())
                 .with_prompt(question)

@@ -3,7 +3,8 @@
 //! and links (text, then the address when it differs). It is a small renderer of our own on
 //! `pulldown-cmark` because lesson text needs exactly this much, styled with `console` (so
 //! `--no-color`/`NO_COLOR` apply) and wrapped with `textwrap` (which measures styled text correctly).
-//! Code blocks are never wrapped: what the learner copies must stay one command.
+//! Code blocks are never wrapped: what the learner copies must stay one command. The text is escaped
+//! with `text::block` first: a lesson's own escape sequences are shown, never sent.
 
 use console::style;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -243,6 +244,9 @@ impl Renderer {
 /// Render `markdown` for a terminal `width` columns wide (at least 20 are assumed), styled when
 /// `color` (pass `console::colors_enabled()`).
 pub fn render(markdown: &str, width: usize, color: bool) -> String {
+    // Lesson text: escaped before parsing, so no ESC or BEL of the lesson's can reach the terminal and
+    // only the styles added below are sequences.
+    let markdown = &*crate::text::block(markdown);
     let mut r = Renderer {
         width: width.max(20),
         lines: Vec::new(),

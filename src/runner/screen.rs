@@ -1,6 +1,8 @@
 //! What the learner reads: the step screen (lesson and step number, title, the Markdown body, the
 //! commands to try set apart), check results, hints and solutions, all with the variables filled in
 //! and wrapped to the terminal's width. Pure functions of their inputs, so tests can look at them.
+//! Lesson text, variable values and check results are outside strings: each is escaped with
+//! `crate::text` here, before our own styling goes around it (Markdown is escaped by `markdown::render`).
 
 use std::collections::BTreeMap;
 
@@ -10,10 +12,17 @@ use crate::check::report::StepReport;
 use crate::check::{CheckResult, Outcome};
 use crate::lesson::{Lesson, Step, template};
 use crate::runner::markdown;
+use crate::text::line;
 
 /// Fill in variables; a missing one stays as written (`{{ name }}`), which is better than nothing.
+/// The result is data (a link to open, an answer to compare): escape it where it is shown.
 pub fn fill(text: &str, vars: &BTreeMap<String, String>) -> String {
     template::render(text, vars).unwrap_or_else(|_| text.to_string())
+}
+
+/// [`fill`], escaped as one line for the terminal.
+fn shown(text: &str, vars: &BTreeMap<String, String>) -> String {
+    line(&fill(text, vars)).into_owned()
 }
 
 fn styled<D>(color: bool, d: D) -> console::StyledObject<D> {
@@ -32,7 +41,7 @@ pub fn step_screen(
     let mut out = String::new();
     let head = format!(
         "{} · step {} of {}",
-        fill(&lesson.title, vars),
+        shown(&lesson.title, vars),
         index + 1,
         lesson.steps.len()
     );
@@ -47,7 +56,7 @@ pub fn step_screen(
     ));
     out.push_str(&format!(
         "{}\n",
-        styled(color, fill(&step.title, vars)).bold()
+        styled(color, shown(&step.title, vars)).bold()
     ));
     if let Some(body) = &step.body {
         out.push('\n');
@@ -64,7 +73,7 @@ pub fn step_screen(
             out.push_str(&format!(
                 "    {} {}\n",
                 styled(color, "$").dim(),
-                styled(color, fill(c, vars)).yellow()
+                styled(color, shown(c, vars)).yellow()
             ));
         }
     }
@@ -72,7 +81,7 @@ pub fn step_screen(
         out.push_str(&format!(
             "\n  {} {}\n",
             styled(color, "page:").dim(),
-            styled(color, fill(link, vars)).underlined()
+            styled(color, shown(link, vars)).underlined()
         ));
     }
     out
@@ -123,11 +132,11 @@ pub fn passed(title: &str, report: &StepReport, color: bool) -> String {
     let mut out = format!(
         "{} {}",
         styled(color, "✓").green().bold(),
-        styled(color, title).green()
+        styled(color, line(title)).green()
     );
     for r in &report.checks {
         if let Outcome::Pass { saw } = &r.outcome {
-            out.push_str(&format!("\n    saw: {saw}"));
+            out.push_str(&format!("\n    saw: {}", line(saw)));
         }
     }
     out
@@ -145,16 +154,23 @@ pub fn not_yet(report: &StepReport, width: usize, color: bool) -> String {
 
 fn check_lines(r: &CheckResult, width: usize, color: bool) -> String {
     match &r.outcome {
-        Outcome::Pass { saw } => format!("  {} {}: saw: {saw}", styled(color, "✓").green(), r.kind),
+        Outcome::Pass { saw } => format!(
+            "  {} {}: saw: {}",
+            styled(color, "✓").green(),
+            r.kind,
+            line(saw)
+        ),
         Outcome::Fail {
             expected,
             actual,
             hint,
         } => {
             let mut s = format!(
-                "  {} {}: not yet\n      expected: {expected}\n      actual:   {actual}",
+                "  {} {}: not yet\n      expected: {}\n      actual:   {}",
                 styled(color, "✗").red().bold(),
-                r.kind
+                r.kind,
+                line(expected),
+                line(actual)
             );
             if let Some(h) = hint {
                 let h = markdown::render(h, width.saturating_sub(16), color);
@@ -169,7 +185,7 @@ fn check_lines(r: &CheckResult, width: usize, color: bool) -> String {
             "  {} {}: {}",
             styled(color, "?").yellow(),
             r.kind,
-            r.message()
+            line(&r.message())
         ),
     }
 }
@@ -191,7 +207,7 @@ pub fn solution(text: &str, color: bool) -> String {
         out.push_str(&format!(
             "\n    {} {}",
             styled(color, "$").dim(),
-            styled(color, line.trim()).yellow()
+            styled(color, crate::text::line(line.trim())).yellow()
         ));
     }
     out
@@ -208,7 +224,11 @@ pub fn waiting(report: &StepReport, engine_down: bool) -> String {
         .find(|r| matches!(r.outcome, Outcome::Fail { .. }))
         && let Outcome::Fail { expected, .. } = &r.outcome
     {
-        return format!("waiting for: {} {} …", r.kind, expected.replace('`', ""));
+        return format!(
+            "waiting for: {} {} …",
+            r.kind,
+            line(&expected.replace('`', ""))
+        );
     }
     if let Some(r) = report
         .checks
@@ -225,7 +245,7 @@ pub fn waiting(report: &StepReport, engine_down: bool) -> String {
                 r.kind,
                 wait.as_secs()
             ),
-            None => format!("could not verify {}: {reason}; waiting…", r.kind),
+            None => format!("could not verify {}: {}; waiting…", r.kind, line(reason)),
         };
     }
     "checking…".to_string()

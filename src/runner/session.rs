@@ -105,7 +105,7 @@ impl<'a> Session<'a> {
     pub async fn run(&mut self, io: &mut Io) -> End {
         io.say(format!(
             "\n{}",
-            console::style(format!("Lesson: {}", self.lesson.title.as_str()))
+            console::style(format!("Lesson: {}", crate::text::line(&self.lesson.title)))
                 .force_styling(self.color)
                 .bold()
         ));
@@ -165,7 +165,7 @@ impl<'a> Session<'a> {
             }
             let mut known = base.clone();
             known.extend(values.clone());
-            let question = fill(prompt, &known);
+            let question = crate::text::line(&fill(prompt, &known)).into_owned();
             // A default is offered only once every variable it uses has a value (file order makes
             // that the common case); otherwise the learner would be offered `{{ name }}` as written.
             let offered = var
@@ -323,7 +323,7 @@ impl<'a> Session<'a> {
         } else {
             self.wait(io, step).await
         };
-        let title = fill(&step.title, &self.vars);
+        let title = crate::text::line(&fill(&step.title, &self.vars)).into_owned();
         let StepEnd::Done(report) = end else {
             return end;
         };

@@ -1,6 +1,7 @@
 //! Lint: what a lesson can get wrong after it parsed. Each problem is a `Diagnostic` pointing at the
 //! culprit. Syntax and type errors come from `load`; this module checks meaning: ids, variables,
-//! references between lessons, image references, patterns, quizzes and steps that verify nothing.
+//! references between lessons, image references, patterns, quizzes, steps that verify nothing, links
+//! that are not web addresses, and characters a terminal would act on (`text.rs`).
 //!
 //! One file per topic, each a few small rules that report into one `Lint` collector. The collector
 //! holds the per-file cap: once a file has `MAX_PER_FILE` problems, `push` answers
@@ -13,6 +14,7 @@ mod quiz;
 mod setup;
 mod steps;
 mod templates;
+mod text;
 mod variables;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,6 +85,7 @@ pub fn validate_all(lessons: &[Parsed<'_>], known_ids: &BTreeSet<String>) -> Vec
 
 /// Every rule over one lesson, in the order its problems are reported.
 fn validate(lint: &mut Lint<'_>, all_ids: &BTreeSet<&str>) -> Flow {
+    text::control_characters(lint)?;
     ids::lesson_id(lint)?;
     ids::requires(lint, all_ids)?;
     variables::declarations(lint)?;

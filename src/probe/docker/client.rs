@@ -147,6 +147,8 @@ impl DockerProbe {
             .dockerfile("Dockerfile")
             .rm(true)
             .forcerm(true)
+            // A lesson's `RUN` lines get no network: the consent prompt says "offline" (setup.rs).
+            .networkmode("none")
             .build();
         let host = self.endpoint.host.clone();
         // A build takes longer than a query; give it a generous but finite time.

@@ -9,22 +9,10 @@ use console::{Alignment, measure_text_width, pad_str, style, truncate_str};
 use crate::check::Status;
 use crate::check::report::Summary;
 use crate::grade::{Gradebook, completion};
+use crate::text;
 
 /// The longest name shown; longer ones are cut with `…`.
 const NAME_WIDTH: usize = 28;
-
-/// Control characters (escape sequences!) as visible text.
-pub fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
 
 fn mark(status: Option<Status>, color: bool) -> String {
     let s = match status {
@@ -59,12 +47,12 @@ impl Layout {
         let names: Vec<String> = book
             .students
             .iter()
-            .map(|s| printable(&s.student))
+            .map(|s| text::line(&s.student).into_owned())
             .collect();
         let users: Vec<String> = book
             .students
             .iter()
-            .map(|s| printable(&s.username))
+            .map(|s| text::line(&s.username).into_owned())
             .collect();
         let width_of = |list: &[String], header: &str| {
             list.iter()
@@ -181,7 +169,7 @@ fn legend(out: &mut String, book: &Gradebook) {
             s.pass,
             s.fail,
             s.unknown,
-            printable(&c.step_title),
+            text::line(&c.step_title),
         ));
     }
 }
@@ -192,8 +180,8 @@ pub fn render(book: &Gradebook, color: bool) -> String {
     let graded = book.students.iter().filter(|s| s.problem.is_none()).count();
     out.push_str(&format!(
         "{} against {}: {} students ({} graded) × {} steps\n\n",
-        printable(&book.roster),
-        printable(&book.registry),
+        text::line(&book.roster),
+        text::line(&book.registry),
         book.students.len(),
         graded,
         book.columns.len()
@@ -209,7 +197,7 @@ pub fn render(book: &Gradebook, color: bool) -> String {
     if !problems.is_empty() {
         out.push_str("\nnot graded:\n");
         for p in problems {
-            out.push_str(&format!("  {}\n", printable(p)));
+            out.push_str(&format!("  {}\n", text::line(p)));
         }
     }
     out.push_str(&format!(
@@ -225,7 +213,7 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_not_sent() {
-        assert_eq!(printable("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
-        assert_eq!(printable("Zoë <b>"), "Zoë <b>");
+        assert_eq!(text::line("a\u{1b}[31mb\n"), "a\\e[31mb\\n");
+        assert_eq!(text::line("Zoë <b>"), "Zoë <b>");
     }
 }

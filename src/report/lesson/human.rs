@@ -1,9 +1,12 @@
-//! For people: a line per step with a mark, then what was seen, or expected / actual / hint.
+//! For people: a line per step with a mark, then what was seen, or expected / actual / hint. Every
+//! string here is someone else's (lesson text, registry and engine answers quoted in messages), so each
+//! goes through `text::line` before it is styled: only our own colors reach the terminal.
 
 use console::style;
 
 use crate::check::report::{LessonReport, Summary};
 use crate::check::{Outcome, Status};
+use crate::text::line;
 
 pub fn mark(status: Status) -> console::StyledObject<&'static str> {
     match status {
@@ -20,24 +23,29 @@ pub fn render(reports: &[LessonReport]) -> String {
     for lesson in reports {
         out.push_str(&format!(
             "{}  {}\n",
-            style(&lesson.lesson).bold(),
-            lesson.title
+            style(line(&lesson.lesson)).bold(),
+            line(&lesson.title)
         ));
-        let width = lesson.steps.iter().map(|s| s.id.len()).max().unwrap_or(0);
+        let width = lesson
+            .steps
+            .iter()
+            .map(|s| line(&s.id).chars().count())
+            .max()
+            .unwrap_or(0);
         for step in &lesson.steps {
             out.push_str(&format!(
                 "  {} {:width$}  {}\n",
                 mark(step.status),
-                step.id,
-                step.title
+                line(&step.id),
+                line(&step.title)
             ));
             if let Some(note) = &step.note {
-                out.push_str(&format!("      {}\n", style(note).dim()));
+                out.push_str(&format!("      {}\n", style(line(note)).dim()));
             }
             for check in &step.checks {
                 match &check.outcome {
                     Outcome::Pass { saw } => {
-                        out.push_str(&format!("      {} {saw}\n", style("saw:").dim()))
+                        out.push_str(&format!("      {} {}\n", style("saw:").dim(), line(saw)))
                     }
                     Outcome::Fail {
                         expected,
@@ -50,16 +58,18 @@ pub fn render(reports: &[LessonReport]) -> String {
                             "failed"
                         ));
                         out.push_str(&format!(
-                            "        expected: {expected}\n        actual:   {actual}\n"
+                            "        expected: {}\n        actual:   {}\n",
+                            line(expected),
+                            line(actual)
                         ));
                         if let Some(h) = hint {
-                            out.push_str(&format!("        hint:     {h}\n"));
+                            out.push_str(&format!("        hint:     {}\n", line(h)));
                         }
                     }
                     Outcome::Unknown { .. } => out.push_str(&format!(
                         "      {} {}\n",
                         style(format!("{}:", check.kind)).yellow(),
-                        check.message()
+                        line(&check.message())
                     )),
                 }
             }
