@@ -7,9 +7,6 @@
 //! lesson before and after the real commands, `start` through the whole course in a pty, `test-lesson`
 //! on every lesson, `grade` of a roster, the login shapes a learner's machine really has, hub.docker.com
 //! misbehaving (Cloudflare, down, rate limits), and that no output shows a password or a token.
-//!
-//! Tests that show a bug still open in `src/` are `#[ignore = "issue 9: ..."]`, naming the bug; run
-//! them with `cargo test --test hub -- --ignored`.
 
 mod support;
 
@@ -306,13 +303,11 @@ fn hub_api_unknown(switch: &str, cause: &[&str]) -> (Value, Value) {
 }
 
 #[test]
-#[ignore = "issue 9: a Cloudflare 403 from hub.docker.com counts as \"exists, private\" (hub_repository passes) and hub_account does not name Cloudflare"]
 fn a_cloudflare_block_is_unknown_and_says_so() {
     hub_api_unknown("cloudflare", &["cloudflare"]);
 }
 
 #[test]
-#[ignore = "issue 9: Cloudflare's HTML challenge (403, \"Just a moment...\") counts as \"exists, private\" and is not named"]
 fn a_cloudflare_challenge_page_is_unknown_and_says_so() {
     hub_api_unknown("challenge", &["cloudflare"]);
 }
@@ -338,13 +333,11 @@ fn rate_limited(switch: &str) {
 }
 
 #[test]
-#[ignore = "issue 9: hub.docker.com's 429 with `X-Retry-After` only: the wait is said twice (\"retry after 42s (retry in 42s)\")"]
 fn a_hub_rate_limit_with_x_retry_after_says_the_wait_once() {
     rate_limited("ratelimit");
 }
 
 #[test]
-#[ignore = "issue 9: hub.docker.com's 429 with `Retry-After` and `X-Retry-After`: the wait is said twice (\"retry after 42s (retry in 42s)\")"]
 fn a_hub_rate_limit_with_both_headers_says_the_wait_once() {
     rate_limited("ratelimit-both");
 }
@@ -428,7 +421,6 @@ fn a_stray_registry_1_entry_does_not_replace_the_hub_login() {
 }
 
 #[test]
-#[ignore = "issue 9: a `credHelpers` entry for `https://index.docker.io/v1/` whose helper's `list` does not name the key (docker-credential-gcloud answers `{}`): `logged_in` says \"no registry login\", though `get` of the exact key (all the docker CLI asks) answers"]
 fn a_cred_helpers_entry_for_the_hub_is_used() {
     let (user, _pusher) = pushed_learner("helper");
     let m = HubMachine::new();
