@@ -2,7 +2,8 @@
 //! `grade` can run from outside (`Check::remote`: registry tags, public or private repositories, Docker
 //! Hub accounts and repositories), evaluated through the same `check::evaluate` the runner and `check`
 //! use, with the student's variables and anonymous access (`use_docker_login: false`: the grader sees
-//! what anyone would).
+//! what anyone would), or, with `grade --login`, the instructor's own saved login where a registry
+//! refuses anonymous access (`use_docker_login: true`; never a student's).
 //!
 //! Requests run concurrently, at most `concurrency` at a time (one semaphore for the whole class, so a
 //! class of 1,000 does not open 1,000 connections at once); answers that mean "could not verify now"
@@ -78,7 +79,7 @@ pub fn columns(plan: &[GradedLesson<'_>]) -> Vec<Column> {
 /// How to grade.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Where to look; `use_docker_login` is forced off.
+    /// Where to look; `use_docker_login` is the instructor's `--login`.
     pub settings: Settings,
     /// At most this many checks in flight.
     pub concurrency: usize,
@@ -130,7 +131,6 @@ impl Grader<'_> {
     /// The student's variables for each lesson, or the problems of their roster line.
     fn prepare(&self, entry: &RosterEntry) -> Result<Prepared, Vec<String>> {
         let mut settings = self.options.settings.clone();
-        settings.use_docker_login = false;
         let mut problems: Vec<String> = Vec::new();
         if let Some(registry) = &entry.registry {
             if valid_registry(registry) {

@@ -96,7 +96,7 @@ impl ProbeError {
 }
 
 /// `docker login`, naming the registry unless it is Docker Hub (the CLI's default).
-fn login_command(registry: &str) -> String {
+pub fn login_command(registry: &str) -> String {
     if registry == super::reference::DOCKER_HUB {
         "docker login".to_string()
     } else {
