@@ -372,7 +372,7 @@ fn public_and_private_through_the_token_registry() {
         "pass",
         &[
             &format!("anonymous pull of `{private}` refused"),
-            "its owner sees tags 1.0",
+            "your login sees tags 1.0",
         ],
     );
     check(&owner, "public", &private).expect(
@@ -386,10 +386,19 @@ fn public_and_private_through_the_token_registry() {
         "fail",
         &[&format!("`{missing}` does not exist, even for your login")],
     );
-    // Without a login, refused is all anyone can see.
+    // Without a login, refused is all anyone can see: private, or not pushed, could not verify (it
+    // used to pass, so a repository never pushed earned the step).
     let stranger = Machine::docker();
-    check(&stranger, "private", &private)
-        .expect("pass", &[&format!("anonymous pull of `{private}` refused")]);
+    for repo in [&private, &missing] {
+        check(&stranger, "private", repo).expect(
+            "unknown",
+            &[
+                &format!("anonymous pull of `{repo}` is refused"),
+                "private, or not pushed",
+                &format!("docker login {}", lab.token),
+            ],
+        );
+    }
     check(&stranger, "public", &public).expect("pass", &[]);
 }
 

@@ -981,6 +981,13 @@ pub struct Hub {
     pub lab_passwords: Vec<String>,
 }
 
+impl Hub {
+    /// `admins.json` beside the accounts file: who may pull every repository (`hub_server.py --admins`).
+    pub fn admins(&self) -> PathBuf {
+        self.accounts.with_file_name("admins.json")
+    }
+}
+
 pub const RUN_HUB: &str =
     "run scripts/lab.sh up or scripts/lab.sh hub up (the Docker Hub simulation is not running)";
 
@@ -1099,6 +1106,19 @@ impl HubAccount {
         });
     }
 
+    /// An account that may pull every repository of the simulated Hub, private ones included (an
+    /// instructor grading with `grade --login`): listed in the Hub server's `admins.json` while alive.
+    pub fn sign_up_admin(prefix: &str) -> HubAccount {
+        let account = HubAccount::sign_up(prefix);
+        edit_json_locked(&hub().admins(), |v| {
+            if !v.is_array() {
+                *v = json!([]);
+            }
+            v.as_array_mut().unwrap().push(json!(account.name));
+        });
+        account
+    }
+
     /// `NAME/python-canvas-client`, the shipped course's repository for this learner.
     pub fn repository(&self) -> String {
         format!("{}/python-canvas-client", self.name)
@@ -1107,6 +1127,13 @@ impl HubAccount {
 
 impl Drop for HubAccount {
     fn drop(&mut self) {
+        if hub().admins().exists() {
+            edit_json_locked(&hub().admins(), |v| {
+                if let Some(list) = v.as_array_mut() {
+                    list.retain(|n| n != &json!(self.name));
+                }
+            });
+        }
         edit_json_locked(&hub().accounts, |v| {
             if let Some(map) = v.as_object_mut() {
                 map.remove(&self.name);
