@@ -116,9 +116,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Grade a class from the registry's own state: each student of a roster × each lesson step
     /// that can be verified from outside (registry tags, public or private repositories, Docker Hub
-    /// accounts and repositories). No student's login is used.
+    /// accounts and repositories). No student's login is used; with `--login`, your own.
     #[command(
-        after_help = "The roster is CSV with a header: `student` and `username` are required; other columns are lesson variables (e.g. `classmate`), or `registry` for a student on another registry than --registry. Steps whose checks all need the student's machine are not graded; a cell that could not be verified is `?`, never a failure.\n\nExit codes: 0 all passed, 1 something failed, 2 usage or lesson error or a roster line that could not be graded (the others are still graded and reported), 3 something could not be verified.\n\nExamples:\n  learn-registry grade --roster class.csv\n  learn-registry grade --roster class.csv --lesson push-an-image --registry 127.0.0.1:5000\n  learn-registry grade --roster class.csv --format html --out grades.html\n  learn-registry grade --roster class.csv --format csv --concurrency 16 > grades.csv"
+        after_help = "The roster is CSV with a header: `student` and `username` are required; other columns are lesson variables (e.g. `classmate`), or `registry` for a student on another registry than --registry. Steps whose checks all need the student's machine are not graded; a cell that could not be verified is `?`, never a failure.\n\nFrom outside, a private repository and one that was never pushed look alike, so such cells are `?` (\"private, or not pushed\"). With --login, your own `docker login` for the registry (from DOCKER_CONFIG, never printed) is used when a registry refuses anonymous access, and tells private, missing and public apart, as far as your login may see the students' repositories.\n\nExit codes: 0 all passed, 1 something failed, 2 usage or lesson error or a roster line that could not be graded (the others are still graded and reported), 3 something could not be verified.\n\nExamples:\n  learn-registry grade --roster class.csv\n  learn-registry grade --roster class.csv --lesson push-an-image --registry 127.0.0.1:5000\n  learn-registry grade --roster class.csv --format html --out grades.html\n  learn-registry grade --roster class.csv --format csv --concurrency 16 > grades.csv\n  learn-registry grade --roster class.csv --lesson push-an-image --login"
     )]
     Grade(GradeArgs),
     /// Learn interactively: a lesson's steps one at a time; you type real `docker` commands in another
@@ -194,6 +194,10 @@ pub struct GradeArgs {
     /// At most this many requests in flight.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Use your own `docker login` for each registry (read from DOCKER_CONFIG, never printed) where
+    /// anonymous access is refused, to tell private repositories from missing ones.
+    #[arg(long)]
+    pub login: bool,
 }
 
 /// `reset`'s arguments.

@@ -114,7 +114,10 @@ fn class() -> Class {
             4,
             "Pat Private".into(),
             "alice".into(),
-            Some(["fail", "fail", "fail", "pass", "fail"]),
+            // The token registry refuses strangers alike for a private repository and a missing one:
+            // without `--login` its tags and its privacy cannot be told (`?`), only that it is not
+            // public. `grade_login_tells_private_missing_and_public_apart` grades it with a login.
+            Some(["unknown", "unknown", "fail", "unknown", "unknown"]),
         ),
         (
             5,
@@ -216,10 +219,10 @@ fn grades_a_class_in_every_format() {
         "{wrong_push}"
     );
     assert!(
-        step(4, "push")["checks"][0]["actual"]
+        step(4, "push")["checks"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("private or does not exist")
+            .contains("private, or not pushed")
     );
     assert!(
         step(4, "private")["checks"][0]["message"]
@@ -563,6 +566,118 @@ fn chromium(page: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// `grade --login`: the instructor's own saved login (here alice's, on the token registry) tells a
+/// private repository from a missing one; without it both are `?` ("private, or not pushed"). The
+/// public one fails `private` either way. No password appears in what `grade` says.
+#[test]
+fn grade_login_tells_private_missing_and_public_apart() {
+    let lab = lab();
+    let project = unique("proj");
+    let public = unique("pub");
+    let pusher = Machine::docker();
+    // alice: pushed 1.0 to the token registry and made it private.
+    pusher.login(&lab.token, "alice", "alicepass");
+    let name = format!("{}/alice/{project}:1.0", lab.token);
+    pusher.tag(&lab.image, &name);
+    pusher.push(&name);
+    let _private = Private::make(&[&format!("alice/{project}")]);
+    // PUBLIC: pushed 1.0 to the open registry, where anyone may pull. carol: pushed nothing.
+    let name = format!("{}/{public}/{project}:1.0", lab.open);
+    pusher.tag(&lab.image, &name);
+    pusher.push(&name);
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        format!(
+            "student,username,project,registry\nPrivate,alice,{project},{token}\n\
+             Nothing,carol,{project},{token}\nPublic,{public},{project},\n",
+            token = lab.token
+        ),
+    )
+    .unwrap();
+    let cells = |run: &Run, step: &str| -> Vec<(String, String)> {
+        run.json
+            .as_array()
+            .unwrap_or_else(|| panic!("JSON list: {}{}", run.stdout, run.stderr))
+            .iter()
+            .map(|o| {
+                let s = o["steps"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s["id"] == step)
+                    .unwrap();
+                (
+                    s["status"].as_str().unwrap().to_string(),
+                    s["checks"][0]["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+
+    // The instructor's machine, first without a login at all.
+    let instructor = Machine::docker();
+    let args = ["--lesson", LESSON, "--format", "json"];
+    let anonymous = grade(&instructor, &roster, &args);
+    let private = cells(&anonymous, "private");
+    for (who, (status, message)) in ["alice", "carol"].iter().zip(&private) {
+        assert_eq!(status, "unknown", "{who}: {message}");
+        assert!(
+            message.contains("private, or not pushed") && message.contains("grade --login"),
+            "{who}: {message}"
+        );
+    }
+    assert_eq!(private[2].0, "fail", "public: {}", private[2].1);
+    assert_eq!(cells(&anonymous, "push")[0].0, "unknown");
+
+    // With `--login` but no saved login, the same, and it says which login is missing.
+    let mut login_args = args.to_vec();
+    login_args.push("--login");
+    let without = cells(&grade(&instructor, &roster, &login_args), "private");
+    for (status, message) in &without[..2] {
+        assert_eq!(status, "unknown", "{message}");
+        assert!(
+            message.contains("private, or not pushed")
+                && message.contains(&format!("docker login {}", lab.token)),
+            "{message}"
+        );
+    }
+
+    // Logged in (as alice) and `--login`: private, missing and public are three answers.
+    instructor.login(&lab.token, "alice", "alicepass");
+    let run = grade(&instructor, &roster, &login_args);
+    let private = cells(&run, "private");
+    assert_eq!(private[0].0, "pass", "private: {}", private[0].1);
+    assert!(
+        private[0].1.contains("your login sees tags 1.0"),
+        "{}",
+        private[0].1
+    );
+    assert_eq!(private[1].0, "fail", "nothing: {}", private[1].1);
+    assert!(
+        private[1].1.contains("refused even to your login"),
+        "{}",
+        private[1].1
+    );
+    assert_eq!(private[2].0, "fail", "public: {}", private[2].1);
+    assert!(private[2].1.contains("anyone can pull"), "{}", private[2].1);
+    let push = cells(&run, "push");
+    assert_eq!(
+        push.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+        ["pass", "fail", "pass"],
+        "{push:?}"
+    );
+    // The same login without `--login` is not used: grading looks from outside unless asked.
+    assert_eq!(
+        cells(&grade(&instructor, &roster, &args), "private")[0].0,
+        "unknown"
+    );
+    for out in [&run.stdout, &run.stderr, &anonymous.stdout] {
+        assert!(!out.contains("alicepass"), "a password was printed");
+    }
+}
+
 #[test]
 fn exit_codes_follow_the_worst_cell() {
     let lab = lab();
@@ -743,7 +858,6 @@ fn grades_the_shipped_course() {
     };
     let graded = [
         "docker-hub-account/fill-in-the-form",
-        "docker-hub-account/verify-email",
         "docker-hub-account/log-in-on-the-web",
         "push-an-image/push",
         "push-an-image/verify-on-hub",
@@ -757,7 +871,7 @@ fn grades_the_shipped_course() {
     };
     assert_eq!(cells(&done), all("pass"));
     assert_eq!(cells(&none), all("fail"));
-    // Each student's hub_account was asked once, though three steps check it.
+    // Each student's hub_account was asked once, though two steps check it.
     let requests = rt.block_on(hub.server.received_requests()).unwrap();
     let asked = requests
         .iter()

@@ -1,5 +1,6 @@
 //! `learn-registry grade --roster FILE`: judge a whole class from the registry's own state, as anyone
-//! could from outside (no student's login is used), and report it as a terminal table, CSV, JSON,
+//! could from outside (no student's login is used; with `--login`, the instructor's own `docker login`,
+//! which may see private repositories), and report it as a terminal table, CSV, JSON,
 //! JUnit or a self-contained HTML heatmap. The grading itself is `crate::grade`; this file reads the
 //! roster, picks the lessons, shows progress and writes the report.
 
@@ -86,8 +87,11 @@ pub fn run(global: &Global, args: crate::cli::GradeArgs) -> miette::Result<u8> {
         }
     }
 
+    let mut settings = settings::of(global);
+    // Without `--login` the grader looks as anyone would; with it, as the instructor's own login may.
+    settings.use_docker_login = args.login;
     let options = Options {
-        settings: settings::of(global),
+        settings,
         concurrency: args.concurrency.into(),
         retry: RetryPolicy::default(),
         // The table shows marks only: its failures need no `tags there: …`.

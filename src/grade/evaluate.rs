@@ -2,7 +2,8 @@
 //! `grade` can run from outside (`Check::remote`: registry tags, public or private repositories, Docker
 //! Hub accounts and repositories), evaluated through the same `check::evaluate` the runner and `check`
 //! use, with the student's variables and anonymous access (`use_docker_login: false`: the grader sees
-//! what anyone would).
+//! what anyone would), or, with `grade --login`, the instructor's own saved login where a registry
+//! refuses anonymous access (`use_docker_login: true`; never a student's).
 //!
 //! Students stream through a window of `concurrency` at a time (`buffer_unordered`), each folded into
 //! its roster place as it finishes, so memory holds the finished grades and a window's work, not a
@@ -84,7 +85,7 @@ pub fn columns(plan: &[GradedLesson<'_>]) -> Vec<Column> {
 /// How to grade.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Where to look; `use_docker_login` is forced off.
+    /// Where to look; `use_docker_login` is the instructor's `--login`.
     pub settings: Settings,
     /// At most this many checks in flight.
     pub concurrency: usize,
@@ -157,7 +158,6 @@ impl Grader<'_> {
     /// The student's variables for each lesson, or the problems of their roster line.
     fn prepare(&self, entry: &RosterEntry) -> Result<Prepared, Vec<String>> {
         let mut settings = self.options.settings.clone();
-        settings.use_docker_login = false;
         let mut problems: Vec<String> = Vec::new();
         if let Some(registry) = &entry.registry {
             if valid_registry(registry) {

@@ -1,8 +1,10 @@
 //! When to ask again. Grading a class sends many requests in a short time, so some answers are "could
 //! not verify" for reasons that pass: a registry restarting (connection refused), a slow answer, a 5xx,
-//! a 429. Those are retried with exponential backoff; a 429 that says how long to wait (`Retry-After`)
-//! is waited for once, if the wait is bounded, and when the registry still refuses the cell stays
-//! `Unknown`, with the wait in its message. A pass or a failure is an answer and is never retried.
+//! a 429. Those are retried with exponential backoff; a 429 is waited for once, if the wait is bounded,
+//! and when the registry still refuses the cell stays `Unknown`, with the wait in its message. The wait
+//! is the one the server gave (`Retry-After`, or the Hub API's `X-Retry-After`) or, for Docker Hub's
+//! registry, which gives none, `probe::DEFAULT_RATE_LIMIT_WAIT`: the probe fills it in, so both forms
+//! arrive here alike as `Outcome::Unknown { retry_after: Some(_) }`. A pass or a failure is an answer and is never retried.
 
 use std::time::Duration;
 
@@ -26,7 +28,8 @@ impl Default for RetryPolicy {
         RetryPolicy {
             attempts: 3,
             base: Duration::from_millis(200),
-            max_wait: Duration::from_secs(30),
+            // Long enough for the registry's default wait and the Hub API's usual one (under a minute).
+            max_wait: Duration::from_secs(60),
             rate_limit_waits: 1,
         }
     }
@@ -122,5 +125,24 @@ mod tests {
         );
         let mut t = Tries::default();
         assert_eq!(p.next(&limited(0), &mut t), Some(p.base));
+    }
+
+    #[test]
+    fn both_rate_limit_forms_are_waited_for() {
+        use crate::check::Outcome as O;
+        use crate::probe::{DEFAULT_RATE_LIMIT_WAIT, ProbeError};
+        let p = RetryPolicy::default();
+        // Docker Hub's registry: 429 without `Retry-After`; the Hub API: `X-Retry-After` (42 s).
+        for (retry_after, wait) in [
+            (None, DEFAULT_RATE_LIMIT_WAIT),
+            (Some(Duration::from_secs(42)), Duration::from_secs(42)),
+        ] {
+            let e = ProbeError::RateLimited {
+                target: "`registry-1.docker.io`".into(),
+                retry_after,
+            };
+            let mut t = Tries::default();
+            assert_eq!(p.next(&O::from_probe(&e, "x"), &mut t), Some(wait));
+        }
     }
 }

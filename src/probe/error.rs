@@ -7,6 +7,10 @@
 
 use std::time::Duration;
 
+/// How long to wait after a 429 that did not say: Docker Hub's registry sends no `Retry-After`, and a
+/// minute is long enough for a short burst's limit to pass without keeping a class waiting for long.
+pub const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
+
 /// Why a probe could not answer.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
@@ -19,12 +23,21 @@ pub enum ProbeError {
     #[error("{target} did not answer within {}s", .after.as_secs())]
     Timeout { target: String, after: Duration },
 
-    /// HTTP 429. `retry_after` comes from `Retry-After` (seconds or an HTTP date) when the server sent one.
-    #[error("{target} is rate limiting requests{}", retry_hint(.retry_after))]
+    /// HTTP 429. `retry_after` is the wait the server asked for (`Retry-After`, seconds or an HTTP date;
+    /// the Hub API's `X-Retry-After`), `None` when it said nothing, as Docker Hub's registry does; then
+    /// [`ProbeError::retry_after`] answers [`DEFAULT_RATE_LIMIT_WAIT`]. The message leaves the wait out:
+    /// whoever shows the error says it once (`check::Outcome` carries it).
+    #[error("{target} is rate limiting requests")]
     RateLimited {
         target: String,
         retry_after: Option<Duration>,
     },
+
+    /// Something in front of the service refused to let the request through or answered with a page
+    /// instead of the API (Cloudflare's bot filter or challenge, a region block, a proxy); `reason`
+    /// names the cause. Could not verify: it says nothing about what was asked.
+    #[error("{target}: {reason}")]
+    Blocked { target: String, reason: String },
 
     /// The registry refused the learner's saved `docker login` (wrong or expired password or token).
     /// Could not verify: what the learner can see is unknown until they log in again.
@@ -65,32 +78,29 @@ impl ProbeError {
             ProbeError::Unavailable { .. }
                 | ProbeError::Timeout { .. }
                 | ProbeError::RateLimited { .. }
+                | ProbeError::Blocked { .. }
                 | ProbeError::LoginRefused { .. }
         )
     }
 
-    /// How long the server asked us to wait, for a 429 that said so.
+    /// How long to wait before asking again, for a 429: what the server said, else
+    /// [`DEFAULT_RATE_LIMIT_WAIT`].
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            ProbeError::RateLimited { retry_after, .. } => *retry_after,
+            ProbeError::RateLimited { retry_after, .. } => {
+                Some(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_WAIT))
+            }
             _ => None,
         }
     }
 }
 
 /// `docker login`, naming the registry unless it is Docker Hub (the CLI's default).
-fn login_command(registry: &str) -> String {
+pub fn login_command(registry: &str) -> String {
     if registry == super::reference::DOCKER_HUB {
         "docker login".to_string()
     } else {
         format!("docker login {registry}")
-    }
-}
-
-fn retry_hint(retry_after: &Option<Duration>) -> String {
-    match retry_after {
-        Some(d) => format!("; retry after {}s", d.as_secs()),
-        None => String::new(),
     }
 }
 
@@ -139,7 +149,19 @@ mod tests {
         assert_eq!(limited.retry_after(), Some(Duration::from_secs(30)));
         assert_eq!(
             limited.to_string(),
-            "`hub.docker.com` is rate limiting requests; retry after 30s"
+            "`hub.docker.com` is rate limiting requests",
+            "the wait is said by whoever shows the error, once"
         );
+        let silent = ProbeError::RateLimited {
+            target: "`registry-1.docker.io`".into(),
+            retry_after: None,
+        };
+        assert_eq!(silent.retry_after(), Some(DEFAULT_RATE_LIMIT_WAIT));
+        let blocked = ProbeError::Blocked {
+            target: "Docker Hub API `hub.docker.com`".into(),
+            reason: "blocked by Cloudflare (HTTP 403)".into(),
+        };
+        assert!(blocked.is_unverifiable());
+        assert_eq!(blocked.retry_after(), None);
     }
 }

@@ -4,15 +4,21 @@
 //! constructor argument (`--hub-api`, `LEARN_REGISTRY_HUB_API`) so tests and classrooms can point it at a
 //! fake. Names are validated before they go into a URL path, and percent-encoded anyway.
 //!
-//! Answers: 200 is [`HubLookup::Found`], 404 is [`HubLookup::NotFound`] (the Hub also hides private
-//! repositories from anonymous visitors this way), 401/403 is [`HubLookup::Denied`]; 429 with its
-//! `Retry-After` and 5xx are "could not verify".
+//! Answers: 200 with the documented JSON is [`HubLookup::Found`], 404 is [`HubLookup::NotFound`] (the Hub
+//! also hides private repositories from anonymous visitors this way). Everything else is "could not
+//! verify", with its cause named: the Hub answers anonymous visitors 404, never 401 or 403, so a 401/403
+//! or a page that is not the API's JSON comes from something in front of it (Cloudflare's bot filter or
+//! its "Just a moment..." challenge, an export-control or region block, a proxy), never from the
+//! repository; 429 carries the wait in `X-Retry-After` (a Unix time) and/or `Retry-After`; 5xx is down.
 
 use std::time::Duration;
 
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER, SERVER};
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+
+use chrono::{DateTime, Utc};
 
 use super::ProbeError;
 use super::http::{self, REQUEST_TIMEOUT};
@@ -35,8 +41,6 @@ pub enum HubLookup<T> {
     Found(T),
     /// 404: no such user, repository or tag — or a private repository hidden from us.
     NotFound,
-    /// 401/403: it exists but we may not see it.
-    Denied,
 }
 
 /// `/v2/users/{name}/`.
@@ -199,30 +203,104 @@ impl HubClient {
             .await
             .map_err(|e| http::transport_error(e, &target, self.timeout))?;
         let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(ProbeError::RateLimited {
+                target,
+                retry_after: hub_retry_after(response.headers(), Utc::now()),
+            });
+        }
         if let Some(err) = http::unverifiable_status(status, response.headers(), &target) {
             return Err(err);
         }
-        match status {
-            StatusCode::OK => {}
-            StatusCode::NOT_FOUND => return Ok(HubLookup::NotFound),
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Ok(HubLookup::Denied),
-            other => {
-                return Err(ProbeError::Protocol {
-                    target,
-                    reason: format!("unexpected status {other}"),
-                });
-            }
-        }
+        let headers = response.headers().clone();
         let body = response
             .bytes()
             .await
             .map_err(|e| http::transport_error(e, &target, self.timeout))?;
-        serde_json::from_slice(&body)
-            .map(HubLookup::Found)
-            .map_err(|e| ProbeError::Protocol {
+        match status {
+            StatusCode::OK => serde_json::from_slice(&body)
+                .map(HubLookup::Found)
+                .map_err(|_| ProbeError::Blocked {
+                    target,
+                    reason: refusal(status, &headers, &body),
+                }),
+            StatusCode::NOT_FOUND => Ok(HubLookup::NotFound),
+            _ => Err(ProbeError::Blocked {
                 target,
-                reason: format!("the answer is not the expected JSON: {e}"),
-            })
+                reason: refusal(status, &headers, &body),
+            }),
+        }
+    }
+}
+
+/// How long a Hub API 429 asks us to wait: `Retry-After` (seconds or a date) when sent, else
+/// `X-Retry-After`, the documented header (a Unix time), else `X-RateLimit-Reset` (also a Unix time).
+fn hub_retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let unix = |name: &str| -> Option<Duration> {
+        let at: i64 = text(name)?.trim().parse().ok()?;
+        Some(Duration::from_secs((at - now.timestamp()).max(0) as u64))
+    };
+    text(RETRY_AFTER.as_str())
+        .and_then(|v| http::parse_retry_after(v, now))
+        .or_else(|| unix("x-retry-after"))
+        .or_else(|| unix("x-ratelimit-reset"))
+}
+
+/// Why an answer that is neither the API's JSON nor a 404 came: said from its headers and body, since
+/// the Hub itself answers anonymous visitors 404 for anything they may not see.
+fn refusal(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> String {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
+    let cloudflare = header(SERVER.as_str()).contains("cloudflare")
+        || headers.contains_key("cf-ray")
+        || headers.contains_key("cf-mitigated");
+    let code = status.as_u16();
+    if cloudflare && (header("cf-mitigated") == "challenge" || text.contains("just a moment")) {
+        format!(
+            "blocked by Cloudflare's browser check (HTTP {code}, a \"Just a moment...\" page); \
+             try again later or from another network"
+        )
+    } else if cloudflare {
+        let detail = text
+            .trim()
+            .strip_prefix("error code: ")
+            .filter(|c| c.len() <= 8 && c.bytes().all(|b| b.is_ascii_digit()))
+            .map(|c| format!(", `error code: {c}`"))
+            .unwrap_or_default();
+        format!(
+            "blocked by Cloudflare (HTTP {code}{detail}), which sits in front of Docker Hub; \
+             try again later or from another network"
+        )
+    } else if status == StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS
+        || ["export", "region", "country", "embargo", "sanction"]
+            .iter()
+            .any(|w| text.contains(w))
+    {
+        format!("refused (HTTP {code}): Docker Hub is blocked from this region or network")
+    } else if status == StatusCode::OK {
+        let kind = header(CONTENT_TYPE.as_str());
+        let kind = kind.split(';').next().unwrap_or_default().trim();
+        let kind = if kind.is_empty() {
+            "no content type"
+        } else {
+            kind
+        };
+        format!(
+            "the answer is not Docker Hub's JSON ({}): a proxy or a captive portal may be in the way",
+            crate::text::line(kind)
+        )
+    } else {
+        format!(
+            "refused the request (HTTP {code}); Docker Hub answers visitors 404, so something \
+             in front of it (a proxy, a firewall) refused"
+        )
     }
 }
 
@@ -272,6 +350,74 @@ mod tests {
         assert!(check("t", "1.0", is_tag, TAG_RULE).is_ok());
         assert!(check("t", ".hidden", is_tag, TAG_RULE).is_err());
         assert!(check("t", "a/b", is_tag, TAG_RULE).is_err());
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn refusals_name_their_cause() {
+        let forbidden = StatusCode::FORBIDDEN;
+        let bot = refusal(
+            forbidden,
+            &headers(&[("server", "cloudflare"), ("content-type", "text/plain")]),
+            b"error code: 1010",
+        );
+        assert!(
+            bot.contains("Cloudflare") && bot.contains("`error code: 1010`"),
+            "{bot}"
+        );
+        let challenge = refusal(
+            forbidden,
+            &headers(&[("server", "cloudflare"), ("cf-mitigated", "challenge")]),
+            b"<html><title>Just a moment...</title></html>",
+        );
+        assert!(
+            challenge.contains("Cloudflare's browser check"),
+            "{challenge}"
+        );
+        let region = refusal(
+            forbidden,
+            &HeaderMap::new(),
+            b"not available in your region",
+        );
+        assert!(region.contains("region"), "{region}");
+        let html = refusal(
+            StatusCode::OK,
+            &headers(&[("content-type", "text/html; charset=utf-8")]),
+            b"<html>Sign in to the hotel wifi</html>",
+        );
+        assert!(html.contains("not Docker Hub's JSON (text/html)"), "{html}");
+        let other = refusal(StatusCode::UNAUTHORIZED, &HeaderMap::new(), b"{}");
+        assert!(other.contains("refused the request (HTTP 401)"), "{other}");
+    }
+
+    #[test]
+    fn the_hub_wait_comes_from_any_of_its_headers() {
+        let now = Utc::now();
+        let at = (now.timestamp() + 42).to_string();
+        let wait = |pairs: &[(&'static str, &str)]| hub_retry_after(&headers(pairs), now);
+        assert_eq!(
+            wait(&[("x-retry-after", &at)]),
+            Some(Duration::from_secs(42))
+        );
+        assert_eq!(
+            wait(&[("retry-after", "40"), ("x-retry-after", &at)]),
+            Some(Duration::from_secs(40)),
+            "`Retry-After` first"
+        );
+        assert_eq!(
+            wait(&[("x-ratelimit-reset", &at)]),
+            Some(Duration::from_secs(42))
+        );
+        let past = (now.timestamp() - 5).to_string();
+        assert_eq!(wait(&[("x-retry-after", &past)]), Some(Duration::ZERO));
+        assert_eq!(wait(&[]), None);
     }
 
     #[test]

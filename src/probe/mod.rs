@@ -17,7 +17,7 @@ pub mod registry;
 
 pub use docker::{DockerProbe, EngineInfo, ImageAction, ImageEvent, ImageInfo};
 pub use docker_config::{Credentials, DockerConfig, Login, LoginState, LoginVia};
-pub use error::ProbeError;
+pub use error::{DEFAULT_RATE_LIMIT_WAIT, ProbeError, login_command};
 pub use hub::{HubClient, HubLookup, HubRepository, HubTag, HubUser};
 pub use reference::ImageRef;
 pub use registry::{RegistryAuth, RegistryClient, TagList, TagStatus};

@@ -283,6 +283,68 @@ impl Machine {
         .collect()
     }
 
+    /// Run `test` once per engine of [`Machine::all`], on a fresh machine each, all at once (each in a
+    /// thread named after its engine, so a panic's first line names it too); then fail, naming every
+    /// engine whose run failed and why. Each run must use names of its own ([`unique`]).
+    pub fn on_every_engine(test: impl Fn(&str, &Machine) + Sync) {
+        let machines = Machine::all();
+        assert!(!machines.is_empty(), "no engine; {RUN_LAB}");
+        let failures: Vec<String> = std::thread::scope(|scope| {
+            let runs: Vec<_> = machines
+                .iter()
+                .map(|(engine, m)| {
+                    let test = &test;
+                    let run = std::thread::Builder::new()
+                        .name(engine.to_string())
+                        .spawn_scoped(scope, move || test(engine, m))
+                        .expect("a thread");
+                    (engine, run)
+                })
+                .collect();
+            runs.into_iter()
+                .filter_map(|(engine, run)| {
+                    run.join().err().map(|panic| {
+                        let why = panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        format!("on {engine}: {why}")
+                    })
+                })
+                .collect()
+        });
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    /// Whether this machine's engine is Podman (its Docker API), by the lab's address for it.
+    pub fn is_podman(&self) -> bool {
+        lab().podman_host.as_deref() == Some(self.host.as_str())
+    }
+
+    /// `docker save NAME` into a file, then `skopeo copy docker-archive:FILE docker://TARGET` (to a
+    /// plain-HTTP lab registry). skopeo's `docker-daemon:` transport speaks Engine API 1.22, which
+    /// Docker 28.5 refuses; an archive works with every engine.
+    pub fn skopeo_copy_to(&self, name: &str, target: &str) {
+        let dir = TempDir::new().unwrap();
+        let archive = dir.path().join("image.tar");
+        self.d(&["save", "-o", archive.to_str().unwrap(), name]);
+        let output = Command::new("skopeo")
+            .args([
+                "copy",
+                "--dest-tls-verify=false",
+                &format!("docker-archive:{}", archive.display()),
+                &format!("docker://{target}"),
+            ])
+            .output()
+            .expect("skopeo is installed");
+        assert!(
+            output.status.success(),
+            "skopeo copy of `{name}` to `{target}` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     /// An engine at `host` (which may well be dead).
     pub fn on(host: &str) -> Machine {
         Machine {
@@ -955,6 +1017,13 @@ pub struct Hub {
     pub lab_passwords: Vec<String>,
 }
 
+impl Hub {
+    /// `admins.json` beside the accounts file: who may pull every repository (`hub_server.py --admins`).
+    pub fn admins(&self) -> PathBuf {
+        self.accounts.with_file_name("admins.json")
+    }
+}
+
 pub const RUN_HUB: &str =
     "run scripts/lab.sh up or scripts/lab.sh hub up (the Docker Hub simulation is not running)";
 
@@ -1073,6 +1142,19 @@ impl HubAccount {
         });
     }
 
+    /// An account that may pull every repository of the simulated Hub, private ones included (an
+    /// instructor grading with `grade --login`): listed in the Hub server's `admins.json` while alive.
+    pub fn sign_up_admin(prefix: &str) -> HubAccount {
+        let account = HubAccount::sign_up(prefix);
+        edit_json_locked(&hub().admins(), |v| {
+            if !v.is_array() {
+                *v = json!([]);
+            }
+            v.as_array_mut().unwrap().push(json!(account.name));
+        });
+        account
+    }
+
     /// `NAME/python-canvas-client`, the shipped course's repository for this learner.
     pub fn repository(&self) -> String {
         format!("{}/python-canvas-client", self.name)
@@ -1081,6 +1163,13 @@ impl HubAccount {
 
 impl Drop for HubAccount {
     fn drop(&mut self) {
+        if hub().admins().exists() {
+            edit_json_locked(&hub().admins(), |v| {
+                if let Some(list) = v.as_array_mut() {
+                    list.retain(|n| n != &json!(self.name));
+                }
+            });
+        }
         edit_json_locked(&hub().accounts, |v| {
             if let Some(map) = v.as_object_mut() {
                 map.remove(&self.name);

@@ -1,4 +1,7 @@
-//! `hub_account`: a Docker Hub account exists (Hub REST `/v2/users/{name}/`).
+//! `hub_account`: a Docker Hub account exists (Hub REST `/v2/users/{name}/`). That is all it proves: an
+//! account exists from the moment its sign-up form is sent, before its e-mail address is confirmed, and
+//! the Hub tells nobody whether it was. A refused or unreadable answer (Cloudflare, a block, a rate
+//! limit) is "could not verify", never "no such user".
 //!
 //! How the check is evaluated; its fields are in `lesson/check/hub_account.rs`.
 
@@ -21,11 +24,14 @@ impl HubAccount {
             Ok(HubLookup::Found(user)) => Outcome::pass(format!(
                 "Docker Hub account `{}`{}",
                 user.username,
-                user.date_joined.map(|d| format!(", joined {}", d.get(..10).unwrap_or(&d))).unwrap_or_default()
+                user.date_joined
+                    .map(|d| format!(", joined {}", d.get(..10).unwrap_or(&d)))
+                    .unwrap_or_default()
             )),
-            Ok(HubLookup::NotFound) => Outcome::fail(expected, format!("Docker Hub has no user `{name}`"))
-                .with_hint("sign up at https://hub.docker.com/signup and verify your e-mail; usernames are lowercase"),
-            Ok(HubLookup::Denied) => Outcome::unknown(format!("Docker Hub refused to tell whether `{name}` exists")),
+            Ok(HubLookup::NotFound) => {
+                Outcome::fail(expected, format!("Docker Hub has no user `{name}`"))
+                    .with_hint("sign up at https://app.docker.com/signup; usernames are lowercase")
+            }
             Err(e) => Outcome::from_probe(&e, &expected),
         }
     }

@@ -1,4 +1,6 @@
-//! `hub_repository`: the repository shows on Docker Hub, optionally with the visibility asked for.
+//! `hub_repository`: the repository shows on Docker Hub, optionally with the visibility asked for. Only
+//! a 200 with the Hub's JSON passes: a 401 or 403 comes from something in front of the Hub (Cloudflare,
+//! a region block), never from the repository, and is "could not verify" (`probe::hub`).
 //!
 //! How the check is evaluated; its fields are in `lesson/check/hub_repository.rs`.
 
@@ -56,17 +58,6 @@ impl HubRepository {
                          hidden from everyone but its owner",
                 )
             }
-            // 401/403: it is there, and visitors may not see it.
-            Ok(HubLookup::Denied) => match self.visibility {
-                Some(Visibility::Public) => Outcome::fail(
-                    expected,
-                    format!("`{full}` is not visible without logging in"),
-                )
-                .with_hint("open the repository's Settings on Docker Hub and make it public"),
-                _ => Outcome::pass(format!(
-                    "repository `{full}` on Docker Hub, hidden from visitors (private)"
-                )),
-            },
             Err(e) => Outcome::from_probe(&e, &expected),
         }
     }

@@ -28,15 +28,21 @@ impl ImagePulled {
             Err(o) => return o,
         };
         let local_digests = local.repo_digests_for(&image);
-        let Some(local_digest) = local_digests.first().cloned() else {
-            return Outcome::fail(
-                expected,
+        // With the containerd image store every name of an image is listed as `NAME@ID` (the ID is the
+        // manifest digest), pulled or not: only other digests record a pull or a push.
+        let recorded: Vec<&String> = local_digests.iter().filter(|d| **d != local.id).collect();
+        let built_here = || {
+            Outcome::fail(
+                expected.clone(),
                 format!("`{name}` was built or tagged here, not pulled"),
             )
             .with_hint(format!(
                 "remove it and pull it: `docker rmi {name}` then `docker pull {name}`"
-            ));
+            ))
         };
+        if local_digests.is_empty() {
+            return built_here();
+        }
         let client = match ctx.registry_client().await {
             Ok(c) => c,
             Err(o) => return o,
@@ -46,13 +52,19 @@ impl ImagePulled {
             Ok(TagStatus::Present { digest, .. }) if local_digests.contains(&digest) => {
                 Outcome::pass(format!("pull {name}, digest {digest}"))
             }
+            // (With the containerd store a pulled image's ID is the digest it was pulled by, so an
+            // image pulled before the tag moved and one tagged here look alike: both are told to pull.)
             Ok(TagStatus::Present { digest, .. }) => Outcome::fail(
                 expected,
-                format!("this machine has {local_digest}; the registry now serves {digest}"),
+                format!(
+                    "this machine has {}; the registry now serves {digest}",
+                    recorded.first().copied().unwrap_or(&local_digests[0])
+                ),
             )
             .with_hint(format!(
                 "the tag moved since; pull again: `docker pull {name}`"
             )),
+            Ok(TagStatus::Absent | TagStatus::Unauthorized) if recorded.is_empty() => built_here(),
             Ok(TagStatus::Absent | TagStatus::Unauthorized) => {
                 Outcome::fail(expected, diagnose::remote_tags(ctx, &image).await)
             }

@@ -1,4 +1,5 @@
-//! `image_pushed`: the registry's digest for the tag equals the local image's digest for it (RepoDigests).
+//! `image_pushed`: the registry's digest for the tag equals the local image's digest for it (RepoDigests,
+//! or the image ID itself with the containerd image store: `docs/ARCHITECTURE.md`, "Image identity").
 //!
 //! How the check is evaluated; its fields are in `lesson/check/image_pushed.rs`.
 
@@ -53,7 +54,17 @@ impl ImagePushed {
             }
             Err(e) => return Outcome::from_probe(&e, &expected),
         };
-        let pushed = local.repo_digests_for(&image);
+        // With the containerd image store the image ID is its manifest (or index) digest, and the engine
+        // lists `NAME@ID` in RepoDigests for every name the image has, pushed or not: that entry records
+        // no push. The registry serving that very digest does prove it serves this image.
+        if remote == local.id {
+            return Outcome::pass(format!("push {name}, digest {remote}"));
+        }
+        let pushed: Vec<String> = local
+            .repo_digests_for(&image)
+            .into_iter()
+            .filter(|d| *d != local.id)
+            .collect();
         if !pushed.is_empty()
             && !pushed.contains(&remote)
             && let Ok(Some(config)) = client.manifest_config_digest(&image, &auth).await
@@ -68,43 +79,42 @@ impl ImagePushed {
                 super::image_exists::short(&local.id)
             ));
         }
-        match pushed.first() {
-            Some(_) if pushed.contains(&remote) => {
-                Outcome::pass(format!("push {name}, digest {remote}"))
-            }
-            Some(d) => Outcome::fail(
+        if pushed.contains(&remote) {
+            return Outcome::pass(format!("push {name}, digest {remote}"));
+        }
+        // The name may have moved to another image after the push (retagged after pushing): another
+        // local image is the one pushed, by its RepoDigests or (containerd store) by its ID. Asked
+        // before trusting `pushed`: Podman lists a RepoDigest for an image it built and never pushed.
+        // The engine answered above; `ctx.docker()` hands back the same connection.
+        let docker = match ctx.docker().await {
+            Ok(d) => d,
+            Err(o) => return o,
+        };
+        let moved = docker.list_images().await.ok().and_then(|all| {
+            all.into_iter().find(|i| {
+                i.id != local.id && (i.id == remote || i.repo_digests_for(&image).contains(&remote))
+            })
+        });
+        match (moved, pushed.first()) {
+            (Some(_), _) => Outcome::fail(
+                expected,
+                format!("`{name}` now names another image than the one pushed ({remote})"),
+            )
+            .with_hint(format!(
+                "you retagged after pushing; push again: `docker push {name}`"
+            )),
+            (None, Some(d)) => Outcome::fail(
                 expected,
                 format!("the registry has {remote}; this machine pushed {d}"),
             )
             .with_hint(format!(
                 "`{name}` was pushed before the image changed; push again: `docker push {name}`"
             )),
-            None => {
-                // The name may have moved to another image after the push (retagged after pushing).
-                // The engine answered above; `ctx.docker()` hands back the same connection.
-                let docker = match ctx.docker().await {
-                    Ok(d) => d,
-                    Err(o) => return o,
-                };
-                let moved = docker.list_images().await.ok().and_then(|all| {
-                    all.into_iter()
-                        .find(|i| i.repo_digests_for(&image).contains(&remote))
-                });
-                match moved {
-                    Some(_) => Outcome::fail(
-                        expected,
-                        format!("`{name}` now names another image than the one pushed ({remote})"),
-                    )
-                    .with_hint(format!(
-                        "you retagged after pushing; push again: `docker push {name}`"
-                    )),
-                    None => Outcome::fail(
-                        expected,
-                        format!("the registry has {remote}, which this machine did not push"),
-                    )
-                    .with_hint(format!("`docker push {name}`")),
-                }
-            }
+            (None, None) => Outcome::fail(
+                expected,
+                format!("the registry has {remote}, which this machine did not push"),
+            )
+            .with_hint(format!("`docker push {name}`")),
         }
     }
 }

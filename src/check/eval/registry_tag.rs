@@ -30,6 +30,16 @@ impl RegistryTag {
                 Outcome::fail(expected, actual)
                     .with_hint(format!("push it: `docker push {}`", image.familiar()))
             }
+            // Refused to a stranger: private and missing look alike (`visibility`).
+            Ok(TagStatus::Unauthorized)
+                if matches!(auth, crate::probe::RegistryAuth::Anonymous) =>
+            {
+                Outcome::unknown(super::visibility::private_or_missing(
+                    &image.familiar_name(),
+                    image.registry(),
+                    ctx,
+                ))
+            }
             Ok(TagStatus::Unauthorized) => Outcome::fail(
                 expected,
                 format!("`{}` is private or does not exist", image.familiar_name()),

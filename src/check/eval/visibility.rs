@@ -1,6 +1,8 @@
 //! Public or private: the one evaluation behind `repository_public` and `repository_private`, since
 //! both ask the same questions (may strangers pull? does the repository exist?) and differ only in
-//! which answer passes.
+//! which answer passes. Registries like Docker Hub refuse strangers alike for a private repository and
+//! a missing one, so "private" is proven only with a login that may see the repository (the learner's,
+//! or the instructor's under `grade --login`); without one it is Unknown, never a pass for nothing.
 
 use crate::check::{Context, Outcome};
 use crate::lesson::Sp;
@@ -51,22 +53,43 @@ pub async fn evaluate(repository: &Sp<String>, want_public: bool, ctx: &Context)
         return Outcome::fail(expected, format!("anyone can pull `{repo}`"))
                 .with_hint("make the repository private in the registry's settings (Docker Hub: Settings → Visibility)");
     }
-    // Refused to strangers. Refused also means "missing" on Docker Hub: when we have the learner's
-    // login, make sure the repository exists for its owner.
+    // Refused to strangers. Refused also means "missing" on Docker Hub (and on registries like it):
+    // only a login that may see the repository can tell private from not pushed.
     let auth = ctx.registry_auth(&image).await;
     if matches!(auth, RegistryAuth::Anonymous) {
-        return Outcome::pass(format!("anonymous pull of `{repo}` refused"));
+        return Outcome::unknown(private_or_missing(&repo, image.registry(), ctx));
     }
     match client.list_tags(&image, &auth).await {
         Ok(TagList::Tags(tags)) => Outcome::pass(format!(
-            "anonymous pull of `{repo}` refused; its owner sees tags {}",
+            "anonymous pull of `{repo}` refused; your login sees tags {}",
             tags.join(", ")
         )),
-        Ok(TagList::NoSuchRepository | TagList::Unauthorized) => Outcome::fail(
+        Ok(TagList::NoSuchRepository) => Outcome::fail(
             expected,
             format!("`{repo}` does not exist, even for your login"),
         )
         .with_hint("push the image first"),
+        Ok(TagList::Unauthorized) => Outcome::fail(
+            expected,
+            format!("`{repo}` is refused even to your login: not pushed, or not shared with it"),
+        )
+        .with_hint("push the image first"),
         Err(e) => Outcome::from_probe(&e, &expected),
+    }
+}
+
+/// "private, or not pushed", and what would tell: the learner's own login, or `grade --login`.
+pub(super) fn private_or_missing(repo: &str, registry: &str, ctx: &Context) -> String {
+    if ctx.settings.use_docker_login {
+        format!(
+            "anonymous pull of `{repo}` is refused: it is private, or not pushed (from outside they \
+             look alike), and there is no saved login for `{registry}` to tell: run `{login}`",
+            login = crate::probe::login_command(registry)
+        )
+    } else {
+        format!(
+            "anonymous pull of `{repo}` is refused: it is private, or not pushed (from outside they \
+             look alike); `grade --login` tells them apart with your own login"
+        )
     }
 }

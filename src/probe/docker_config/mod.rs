@@ -3,8 +3,10 @@
 //! `docker login` leaves its trace in three places: `auths` (a base64 `user:pass` when no store is
 //! configured, an empty `{}` marker when one is), `credsStore` (one helper for every registry) and
 //! `credHelpers` (a helper per registry). We answer "is the learner logged in, and as whom" the way the
-//! Docker CLI decides which store to ask, but without reading a secret: usernames come from the part of
-//! `auth` before the colon, or from a helper's `list`, which returns server URLs and usernames only.
+//! Docker CLI decides which store to ask, without keeping a secret: usernames come from the part of
+//! `auth` before the colon, or from a helper's `list`, which returns server URLs and usernames only (a
+//! per-registry `credHelpers` helper whose `list` is empty is asked `get`, as the CLI does, and only the
+//! name is kept).
 //! Secrets are read by [`DockerConfig::credentials`] alone, when a caller explicitly asks (a check with
 //! `verify: true`, a registry that refused an anonymous request), and the [`Credentials`] type never
 //! prints them. Which key stands for which registry (Docker Hub: the exact `https://index.docker.io/v1/`
@@ -157,8 +159,9 @@ impl DockerConfig {
     }
 
     /// Whether `docker login` was done for `registry` (any spelling: `docker.io`,
-    /// `https://index.docker.io/v1/`, `localhost:5001`). Reads no secret: a helper is asked for its `list`
-    /// (server URLs and user names), never for `get`.
+    /// `https://index.docker.io/v1/`, `localhost:5001`). Keeps no secret: a `credsStore` is asked for
+    /// its `list` (server URLs and user names) only; a `credHelpers` helper whose `list` does not name
+    /// the registry is asked `get` for the exact key, as the docker CLI does, and only the name is kept.
     pub async fn login_state(&self, registry: &str) -> Result<LoginState, ProbeError> {
         let registry = super::reference::normalize_registry(registry);
         if let Some(auth) = self.env_auth(&registry) {
@@ -177,15 +180,44 @@ impl DockerConfig {
             }),
             Some(via) => {
                 let helper = helper_name(&via);
-                let listed = self.helper_list(helper).await?;
-                Ok(match listed.get(&registry) {
-                    Some(user) => LoginState::LoggedIn {
+                let listed = match self.helper_list(helper).await {
+                    Ok(listed) => listed,
+                    // A per-registry helper need not implement `list` at all; `get` decides.
+                    Err(_) if matches!(via, LoginVia::CredHelper(_)) => BTreeMap::new(),
+                    Err(e) => return Err(e),
+                };
+                if let Some(user) = listed.get(&registry) {
+                    return Ok(LoginState::LoggedIn {
                         via,
                         username: Some(user.clone()).filter(|u| !u.is_empty()),
+                    });
+                }
+                if !matches!(via, LoginVia::CredHelper(_)) {
+                    return Ok(LoginState::NotLoggedIn);
+                }
+                // A `credHelpers` helper serves this one registry, and many (docker-credential-gcloud,
+                // -ecr-login) answer `list` with `{}`: the docker CLI only ever asks them `get` for the
+                // exact key, so ask the same. The secret is dropped at once; only the name is kept.
+                // (A `credsStore` is never asked `get` here: on macOS that can raise a keychain prompt.)
+                Ok(
+                    match self.helper_get(helper, &self.server_key(&registry)).await? {
+                        Some(creds) => LoginState::LoggedIn {
+                            via,
+                            username: Some(creds.username().to_string()).filter(|u| !u.is_empty()),
+                        },
+                        None => LoginState::NotLoggedIn,
                     },
-                    None => LoginState::NotLoggedIn,
-                })
+                )
             }
+        }
+    }
+
+    /// The server URL a helper is asked about for `registry`, as `docker login` stored it: the Hub's
+    /// exact v1 URL, else the key the login was written under, else the host.
+    fn server_key(&self, registry: &str) -> String {
+        match self.auths.get(registry) {
+            Some((key, _)) => key.clone(),
+            None => config_key(registry),
         }
     }
 
@@ -266,13 +298,8 @@ impl DockerConfig {
                 .get(&registry)
                 .and_then(|(_, auth)| auth.credentials())),
             Some(via) => {
-                // The server URL as `docker login` stored it: the Hub's exact v1 URL, else the key
-                // the login was written under, else the host.
-                let server = match self.auths.get(&registry) {
-                    Some((key, _)) => key.clone(),
-                    None => config_key(&registry),
-                };
-                self.helper_get(helper_name(&via), &server).await
+                self.helper_get(helper_name(&via), &self.server_key(&registry))
+                    .await
             }
         }
     }

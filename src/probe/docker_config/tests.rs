@@ -343,6 +343,68 @@ async fn a_cred_helper_for_the_exact_hub_key() {
     assert_eq!(hub_login(&cfg).await, (LoginState::NotLoggedIn, None));
 }
 
+/// A per-registry helper like docker-credential-gcloud: `list` answers `{}`, `get` knows the exact key.
+#[cfg(unix)]
+fn empty_list_helper(dir: &Path, name: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let log = dir.join("calls.log");
+    let script = format!(
+        r#"#!/bin/sh
+read -r server || true
+echo "$1 $server" >> '{log}'
+case "$1" in
+  list) echo '{{}}' ;;
+  get) case "$server" in
+         https://index.docker.io/v1/) echo '{{"ServerURL":"x","Username":"alice","Secret":"hub-pat"}}' ;;
+         *) echo 'credentials not found in native keychain'; exit 1 ;;
+       esac ;;
+esac
+"#,
+        log = log.display()
+    );
+    let helper = dir.join(format!("docker-credential-{name}"));
+    std::fs::write(&helper, script).unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_cred_helper_whose_list_is_empty_is_asked_get_for_the_exact_key() {
+    let dir = tempfile::tempdir().unwrap();
+    empty_list_helper(dir.path(), "gc");
+    let cfg = config(r#"{"credHelpers": {"https://index.docker.io/v1/": "gc", "ghcr.io": "gc"}}"#)
+        .with_helper_dirs(vec![dir.path().to_path_buf()]);
+    assert_eq!(
+        hub_login(&cfg).await,
+        (
+            logged_in(LoginVia::CredHelper("gc".into()), "alice"),
+            Some(("alice".into(), "hub-pat".into()))
+        )
+    );
+    // `get` of a registry it has nothing for: not logged in, not an error.
+    assert_eq!(
+        cfg.login_state("ghcr.io").await.unwrap(),
+        LoginState::NotLoggedIn
+    );
+    let calls = std::fs::read_to_string(dir.path().join("calls.log")).unwrap();
+    assert!(
+        calls
+            .lines()
+            .any(|l| l == "get https://index.docker.io/v1/"),
+        "{calls}"
+    );
+    // A `credsStore` with the same empty `list` is never asked `get` just to tell (a keychain prompt).
+    let dir = tempfile::tempdir().unwrap();
+    empty_list_helper(dir.path(), "store");
+    let cfg = config(r#"{"credsStore": "store"}"#).with_helper_dirs(vec![dir.path().to_path_buf()]);
+    assert_eq!(
+        cfg.login_state("docker.io").await.unwrap(),
+        LoginState::NotLoggedIn
+    );
+    let calls = std::fs::read_to_string(dir.path().join("calls.log")).unwrap();
+    assert!(!calls.contains("get"), "{calls}");
+}
+
 #[tokio::test]
 async fn docker_auth_config_takes_precedence() {
     let file = config(&format!(
