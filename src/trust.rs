@@ -142,11 +142,16 @@ pub fn actions_of(lesson: &Lesson, vars: &BTreeMap<String, String>) -> Vec<Strin
     for action in &lesson.setup {
         match &action.value {
             SetupAction::BuildImage(b) => {
-                let others: Vec<&str> = b
+                let others: Vec<String> = b
                     .files
                     .keys()
-                    .map(String::as_str)
                     .filter(|n| *n != "Dockerfile")
+                    .map(|n| format!("`{n}`"))
+                    .chain(
+                        b.assets
+                            .iter()
+                            .map(|a| format!("the program `{}`", a.name())),
+                    )
                     .collect();
                 let mut text = format!(
                     "build the image `{}` (no network), with this Dockerfile{}:",
