@@ -566,7 +566,7 @@ pub fn build_sample_image(host: &str, username: &str, tag: &str) {
             learn_registry::check::Settings::default(),
         )
         .with_docker(docker);
-        let done = learn_registry::setup::run_action(&action, &ctx, false)
+        let done = learn_registry::setup::run_action(&action, &ctx, true)
             .await
             .unwrap_or_else(|e| panic!("building the sample image on `{host}`: {e}"));
         assert!(
