@@ -523,3 +523,15 @@ fn schema_is_json_with_the_steps() {
         assert!(required.iter().any(|r| r == field), "`{field}` is required");
     }
 }
+
+#[test]
+fn the_example_lessons_for_instructors_lint_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = run_in(root, &["lint", "examples"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("2 lesson files clean"),
+        "{}",
+        run.stdout
+    );
+}

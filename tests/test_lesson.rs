@@ -860,3 +860,81 @@ fn a_stopped_engine_is_could_not_verify_not_a_failure() {
     assert_eq!(run.json["setup"][0]["status"], "unknown", "{}", run.stdout);
     assert_eq!(run.json["summary"]["fail"], 0);
 }
+
+/// The two example lessons for instructors (`examples/`), written in the lesson language only (no
+/// `sh -c`): proven solvable against the lab, fail first and pass after, refused pull and logout
+/// included.
+#[test]
+fn the_example_lessons_for_instructors_are_solvable() {
+    let lab = lab();
+    let me = Machine::docker();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .display()
+        .to_string();
+    for file in ["tags-versus-digests.yaml", "private-registry.yaml"] {
+        let text = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
+        assert!(
+            !text.contains("sh, -c") && !text.contains("sh -c"),
+            "{file} uses a shell"
+        );
+    }
+    let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
+    let var = format!("username={}", unique("td"));
+    let run = test_lesson(
+        &me,
+        &[
+            "tags-versus-digests",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "2",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let steps = phases(&run);
+    assert_eq!(steps["push-first"], p("pass", "pass", "pass", "pass"));
+    assert_eq!(steps["move-the-tag"], p("pass", "pass", "pass", "pass"));
+    assert_eq!(steps["digest-still-served"][0], "pass", "{}", run.stdout);
+
+    let run = test_lesson(
+        &me,
+        &[
+            "private-registry",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.htpasswd,
+            "--var",
+            "username=alice",
+            "--wait",
+            "2",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        Some("alicepass"),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let steps = phases(&run);
+    for id in ["log-in", "push", "log-out"] {
+        assert_eq!(
+            steps[id],
+            p("pass", "pass", "pass", "pass"),
+            "{id}: {}",
+            run.stdout
+        );
+    }
+    assert!(
+        !run.stdout.contains("alicepass") && !run.stderr.contains("alicepass"),
+        "the password was printed"
+    );
+}

@@ -156,6 +156,7 @@ pub fn run(
             progress: options.progress,
             env: isolation.env.clone(),
             config_dir: isolation.dir.path().to_path_buf(),
+            captured: BTreeMap::new(),
         };
         session.run(&plans, options.keep, &mut result).await;
     });

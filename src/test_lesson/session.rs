@@ -35,6 +35,9 @@ pub struct Session {
     pub env: Env,
     /// The temporary Docker config folder, which the checks read.
     pub config_dir: PathBuf,
+    /// What passed checks recorded (`capture:`), for the steps after them, as a learner's progress
+    /// keeps it.
+    pub captured: BTreeMap<String, String>,
 }
 
 impl Session {
@@ -96,7 +99,11 @@ impl Session {
         vars: &BTreeMap<String, String>,
         since: chrono::DateTime<chrono::Utc>,
     ) -> Context {
-        let mut ctx = Context::new(vars.clone(), self.settings.clone())
+        let mut vars = vars.clone();
+        for (name, value) in &self.captured {
+            vars.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+        let mut ctx = Context::new(vars, self.settings.clone())
             .with_docker(self.docker.clone())
             .with_env(self.env.clone())
             .with_docker_config(Isolation::docker_config(&self.config_dir));
@@ -192,7 +199,7 @@ impl Session {
 
     /// Evaluate a step until it passes or `wait` is over; with no wait, once.
     pub async fn evaluate(
-        &self,
+        &mut self,
         plan: &Planned<'_>,
         step: &Step,
         since: chrono::DateTime<chrono::Utc>,
@@ -202,7 +209,11 @@ impl Session {
         loop {
             let ctx = self.context(&plan.vars, since);
             let report = report::evaluate_step(step, &ctx, plan.allowed).await;
-            if report.status == Status::Pass || Instant::now() >= deadline {
+            if report.status == Status::Pass {
+                self.captured.extend(report.captured.clone());
+                return report;
+            }
+            if Instant::now() >= deadline {
                 return report;
             }
             tokio::time::sleep(POLL).await;
