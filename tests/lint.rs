@@ -529,9 +529,6 @@ fn the_example_lessons_for_instructors_lint_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = run_in(root, &["lint", "examples"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("2 lesson files clean"),
-        "{}",
-        run.stdout
-    );
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("2 lesson files clean"), "{all}");
 }
