@@ -613,7 +613,11 @@ impl Private {
     }
 
     pub fn make(repos: &[&str]) -> Private {
-        let file = lab().private_repos.clone();
+        Private::in_file(lab().private_repos.clone(), repos)
+    }
+
+    /// Keeps `repos` listed in `file` (a JSON list the token server re-reads) while alive.
+    fn in_file(file: PathBuf, repos: &[&str]) -> Private {
         let repos: Vec<String> = repos.iter().map(|r| r.to_string()).collect();
         Private::edit(
             &file,
@@ -1216,22 +1220,7 @@ impl Drop for HubSwitch {
 impl Private {
     /// Keeps repositories private on the simulated Docker Hub while alive.
     pub fn make_hub(repos: &[&str]) -> Private {
-        let file = hub().private_repos.clone();
-        let repos: Vec<String> = repos.iter().map(|r| r.to_string()).collect();
-        Private::edit(
-            &file,
-            |list| {
-                list.extend(
-                    repos
-                        .iter()
-                        .filter(|r| !list.contains(r))
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                )
-            },
-            |now| repos.iter().all(|r| now.contains(r)),
-        );
-        Private { file, repos }
+        Private::in_file(hub().private_repos.clone(), repos)
     }
 }
 
