@@ -114,6 +114,18 @@ show_failure() {
 
 emit() { printf 'export %s=%q\n' "$1" "$2"; }
 
+# emit_users PREFIX NAME:PASSWORD...: PREFIX_USER/PREFIX_PASSWORD, then PREFIX_USER2/PREFIX_PASSWORD2, ...
+emit_users() {
+	local prefix=$1 user i=1 n
+	shift
+	for user in "$@"; do
+		n=$([[ $i == 1 ]] || echo "$i")
+		emit "${prefix}_USER$n" "${user%%:*}"
+		emit "${prefix}_PASSWORD$n" "${user#*:}"
+		i=$((i + 1))
+	done
+}
+
 # Writes stdin to FILE if its content differs; succeeds (0) only when FILE changed.
 write_if_changed() {
 	local file=$1 tmp
@@ -1114,7 +1126,7 @@ hub_set() {
 }
 
 hub_env() {
-	local run=$HUB/run user i=1 n
+	local run=$HUB/run
 	[[ -e $HUB/disabled || ! -x $HUB/run ]] && run=
 	emit LAB_HUB_RUN "$run"
 	emit LAB_HUB_CA "$HUB/tls/ca.pem"
@@ -1123,12 +1135,7 @@ hub_env() {
 	emit LAB_HUB_PRIVATE_FILE "$HUB/private.json"
 	emit LAB_HUB_SWITCHES_FILE "$HUB/switches.json"
 	emit LAB_HUB_REGISTRY_ROOT "$HUB/registry/data"
-	for user in "${HUB_USERS[@]}"; do
-		n=$([[ $i == 1 ]] || echo "$i")
-		emit "LAB_HUB_USER$n" "${user%%:*}"
-		emit "LAB_HUB_PASSWORD$n" "${user#*:}"
-		i=$((i + 1))
-	done
+	emit_users LAB_HUB "${HUB_USERS[@]}"
 }
 
 hub_status() {
@@ -1189,7 +1196,7 @@ engines28_status() {
 # ------------------------------------------------------------------------------------------ commands
 
 print_env() {
-	local podman_host=unix://$PODMAN_SOCK user i=1 n
+	local podman_host=unix://$PODMAN_SOCK
 	[[ -e $LAB/podman/disabled ]] && podman_host=
 	emit DOCKER_HOST "unix://$DOCKER_SOCK"
 	emit LAB_DIR "$LAB"
@@ -1204,19 +1211,8 @@ print_env() {
 	emit LAB_TOKEN_ISSUER "$TOKEN_ISSUER"
 	emit LAB_TOKEN_CERT "$LAB/token/cert.pem"
 	emit LAB_PRIVATE_REPOS_FILE "$LAB/token/private.json"
-	for user in "${HTPASSWD_USERS[@]}"; do
-		n=$([[ $i == 1 ]] || echo "$i")
-		emit "LAB_HTPASSWD_USER$n" "${user%%:*}"
-		emit "LAB_HTPASSWD_PASSWORD$n" "${user#*:}"
-		i=$((i + 1))
-	done
-	i=1
-	for user in "${TOKEN_USERS[@]}"; do
-		n=$([[ $i == 1 ]] || echo "$i")
-		emit "LAB_TOKEN_USER$n" "${user%%:*}"
-		emit "LAB_TOKEN_PASSWORD$n" "${user#*:}"
-		i=$((i + 1))
-	done
+	emit_users LAB_HTPASSWD "${HTPASSWD_USERS[@]}"
+	emit_users LAB_TOKEN "${TOKEN_USERS[@]}"
 	local d28=unix://$(docker28_sock classic) d28c=unix://$(docker28_sock containerd)
 	[[ -e $ENGINE28/disabled || ! -x $ENGINE28/root/usr/sbin/dockerd ]] && d28= d28c=
 	emit LAB_DOCKER28_HOST "$d28"

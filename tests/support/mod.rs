@@ -447,20 +447,12 @@ impl Machine {
 
     /// Write `config.json` in the machine's Docker config folder.
     pub fn write_config(&self, config: &Value) {
-        std::fs::write(
-            self.config.path().join("config.json"),
-            serde_json::to_string_pretty(config).unwrap(),
-        )
-        .unwrap();
+        write_config(self.config.path(), config)
     }
 
     /// Install an executable `script` as `docker-credential-NAME` in the machine's PATH folder.
     pub fn install_helper(&self, name: &str, script: &str) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
-        let path = self.bin.path().join(format!("docker-credential-{name}"));
-        std::fs::write(&path, script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
+        install_helper(self.bin.path(), name, script)
     }
 
     /// PATH with the machine's helper folder first.
@@ -1389,20 +1381,12 @@ impl HubMachine {
 
     /// Write `config.json` in the machine's Docker config folder.
     pub fn write_config(&self, config: &Value) {
-        std::fs::write(
-            self.config.path().join("config.json"),
-            serde_json::to_string_pretty(config).unwrap(),
-        )
-        .unwrap();
+        write_config(self.config.path(), config)
     }
 
     /// Install an executable `script` as `docker-credential-NAME` in the machine's PATH folder.
     pub fn install_helper(&self, name: &str, script: &str) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
-        let path = self.bin.path().join(format!("docker-credential-{name}"));
-        std::fs::write(&path, script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
+        install_helper(self.bin.path(), name, script)
     }
 
     /// Everything this machine's commands said so far.
@@ -1454,4 +1438,22 @@ impl Drop for HubMachine {
             let _ = self.command("docker", &args).output();
         }
     }
+}
+
+/// `config.json` in the Docker config folder `dir` (a `Machine`'s or a `HubMachine`'s).
+fn write_config(dir: &Path, config: &Value) {
+    std::fs::write(
+        dir.join("config.json"),
+        serde_json::to_string_pretty(config).unwrap(),
+    )
+    .unwrap();
+}
+
+/// An executable `script` as `docker-credential-NAME` in the PATH folder `bin`.
+fn install_helper(bin: &Path, name: &str, script: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = bin.join(format!("docker-credential-{name}"));
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
 }
