@@ -304,7 +304,8 @@ fn a_hostile_progress_file_is_shown_escaped_by_status() {
             "started_at": "2026-01-01T00:00:00Z",
             "updated_at": "2026-01-01T00:00:00Z",
             "current_step": PAYLOAD,
-            "vars": {"classmate": PAYLOAD}
+            "vars": {"classmate": PAYLOAD},
+            "captures": {"old_digest": PAYLOAD, PAYLOAD: "x"}
         }}
     });
     std::fs::write(

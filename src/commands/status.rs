@@ -248,9 +248,14 @@ fn print_text(rows: &[Row<'_>], progress: &Progress) {
         .lessons
         .iter()
         .flat_map(|(id, l)| {
-            l.captures
-                .iter()
-                .map(move |(k, v)| format!("  {id}: {k} = {}", shown(k, v)))
+            l.captures.iter().map(move |(k, v)| {
+                format!(
+                    "  {}: {} = {}",
+                    text::line(id),
+                    text::line(k),
+                    text::line(&shown(k, v))
+                )
+            })
         })
         .collect();
     if !captured.is_empty() {
