@@ -34,8 +34,13 @@ fn check(m: &Machine, extra: &[&str]) -> Run {
     m.learn(&args)
 }
 
-/// The progress file the runner would have written: `username` given, steps done, captures kept.
+/// The progress file the runner would have written for `tags-and-digests`.
 fn write_progress(m: &Machine, user: &str, done: &[&str], captures: Value) {
+    write_progress_of(m, "tags-and-digests", user, done, captures)
+}
+
+/// The progress file the runner would have written: `username` given, steps done, captures kept.
+fn write_progress_of(m: &Machine, lesson: &str, user: &str, done: &[&str], captures: Value) {
     let steps: serde_json::Map<String, Value> = done
         .iter()
         .map(|s| {
@@ -48,10 +53,10 @@ fn write_progress(m: &Machine, user: &str, done: &[&str], captures: Value) {
     let progress = json!({
         "format_version": 1,
         "vars": {"username": user},
-        "lessons": {"tags-and-digests": {
+        "lessons": {lesson: {
             "started_at": "2026-01-01T09:00:00Z",
             "updated_at": "2026-01-01T10:00:00Z",
-            "current_step": "logout",
+            "current_step": done.last().copied().unwrap_or_default(),
             "steps": steps,
             "vars": {"username": user},
             "captures": captures,
@@ -171,11 +176,25 @@ fn a_tag_moves_the_old_digest_stays_and_check_follows_the_stored_progress() {
     let _ = gone;
 
     // The whole lesson now, with the login step done earlier and no login any more: `transient`
-    // makes it "done (earlier), changed since"; the logout passes through `not:`.
+    // makes it "done (earlier), changed since" by the later step on the same registry (the logout,
+    // once the progress says it was done); the logout passes through `not:`.
     let run = check(&m, &[]);
     let login = run.step("login");
     assert_eq!(login["status"], "pass", "{login:#}");
-    says(login, &["done (earlier", "changed since"]);
+    says(login, &["done (earlier", "changed since by a later step"]);
+    let all = [
+        "login",
+        "push-one",
+        "move-tag",
+        "pull-by-digest",
+        "refused",
+        "logout",
+    ];
+    write_progress(&m, &user, &all, json!({"first_digest": first}));
+    let run = check(&m, &[]);
+    let login = run.step("login");
+    assert_eq!(login["status"], "pass", "{login:#}");
+    says(login, &["changed since by step 6 (`logout`)"]);
     let logout = run.step("logout");
     assert_eq!(logout["status"], "pass", "{logout:#}");
 }
@@ -278,4 +297,130 @@ fn lint_reports_the_language_mistakes() {
     let good = lessons().join("tags-and-digests.yaml");
     let run = m.learn(&["lint", &good.display().to_string()]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// `check` of a shipped example, in the instructor's examples folder, with `extra`.
+fn check_example(m: &Machine, lesson: &str, registry: &str, extra: &[&str]) -> Run {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .display()
+        .to_string();
+    let mut args = vec![
+        "check",
+        lesson,
+        "--lessons-dir",
+        &dir,
+        "--registry",
+        registry,
+        "--format",
+        "json",
+        "--yes",
+    ];
+    args.extend_from_slice(extra);
+    m.learn(&args)
+}
+
+fn statuses(run: &Run, ids: &[&str]) -> Vec<String> {
+    ids.iter()
+        .map(|id| run.step(id)["status"].as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+#[test]
+fn the_digest_example_checks_right_before_and_after_the_tag_moved() {
+    let lab = lab();
+    let m = Machine::docker();
+    let user = unique("ex");
+    let v1 = format!("{}/{user}/digests:v1", lab.open);
+    let ids = ["push-first", "move-the-tag"];
+    let check = |extra: &[&str]| check_example(&m, "tags-versus-digests", &lab.open, extra);
+
+    write_progress_of(&m, "tags-versus-digests", &user, &[], json!({}));
+    assert_eq!(statuses(&check(&[]), &ids), ["fail", "unknown"]);
+
+    m.tag(&lab.image, &v1);
+    m.push(&v1);
+    let run = check(&["--step", "push-first"]);
+    let first = checks(run.step("push-first"))[0]["message"]
+        .as_str()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(first.starts_with("sha256:"), "{}", run.stdout);
+    let captured = json!({ "first_digest": first });
+    write_progress_of(
+        &m,
+        "tags-versus-digests",
+        &user,
+        &ids[..1],
+        captured.clone(),
+    );
+    let run = check(&[]);
+    assert_eq!(
+        statuses(&run, &ids),
+        ["pass", "fail"],
+        "not moved yet: {}",
+        run.stdout
+    );
+    assert_eq!(checks(run.step("digest-still-served"))[0]["status"], "pass");
+
+    m.build_variant(&v1);
+    m.push(&v1);
+    write_progress_of(&m, "tags-versus-digests", &user, &ids, captured);
+    let run = check(&[]);
+    assert_eq!(
+        statuses(&run, &ids),
+        ["pass", "pass"],
+        "the tag moved: {}",
+        run.stdout
+    );
+    let served = checks(run.step("digest-still-served"))[0];
+    assert_eq!(served["status"], "pass", "{served:#}");
+    says(served, &[&first]);
+}
+
+#[test]
+fn the_login_example_checks_right_before_and_after_the_logout() {
+    let lab = lab();
+    let m = Machine::docker();
+    let repo = format!("{}/bob/private-demo:1.0", lab.htpasswd);
+    let ids = ["log-in", "push", "log-out"];
+    let check = || check_example(&m, "private-registry", &lab.htpasswd, &[]);
+
+    write_progress_of(&m, "private-registry", "bob", &[], json!({}));
+    let run = check();
+    assert_eq!(statuses(&run, &ids[..1]), ["fail"], "{}", run.stdout);
+
+    m.login(&lab.htpasswd, "bob", "bobpass");
+    m.tag(&lab.image, &repo);
+    m.push(&repo);
+    write_progress_of(&m, "private-registry", "bob", &ids[..2], json!({}));
+    let run = check();
+    assert_eq!(
+        statuses(&run, &ids),
+        ["pass", "pass", "fail"],
+        "{}",
+        run.stdout
+    );
+
+    // Logged out: the earlier steps were done and the logout changed them on purpose; the refused
+    // pull is seen for real.
+    m.d(&["logout", &lab.htpasswd]);
+    write_progress_of(&m, "private-registry", "bob", &ids, json!({}));
+    let run = check();
+    assert_eq!(
+        statuses(&run, &ids),
+        ["pass", "pass", "pass"],
+        "{}",
+        run.stdout
+    );
+    for id in &ids[..2] {
+        says(
+            run.step(id),
+            &["done (earlier", "changed since by step 3 (`log-out`)"],
+        );
+    }
+    assert!(!run.stdout.contains("bobpass"), "the password was printed");
 }

@@ -3,10 +3,10 @@
 //! stored progress is never taken as proof, with two exceptions that are the learner's own record,
 //! not a verdict: the values the runner stored (variables given, digests captured) are used to fill
 //! in the checks (`--var` wins), and a step marked `transient` (a later step changes its state on
-//! purpose) that the progress says passed is reported "done (earlier), changed since" rather than
-//! failed.
+//! purpose) that the progress says passed is reported "done (earlier), changed since by step N"
+//! rather than failed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use super::{select, settings, usage};
@@ -14,8 +14,10 @@ use crate::check::report::{self, LessonReport, Summary};
 use crate::check::{Context, Probes, Status};
 use crate::cli::{CheckFormat, Global};
 use crate::exit;
+use crate::lesson::check::Check;
 use crate::lesson::source::LoadedLesson;
-use crate::lesson::{Lesson, template};
+use crate::lesson::{Lesson, Step, template};
+use crate::probe::reference::{ImageRef, normalize_registry};
 use crate::progress::Progress;
 use crate::{report as render, trust};
 
@@ -91,8 +93,8 @@ pub fn run(global: &Global, args: crate::cli::CheckArgs) -> miette::Result<u8> {
         .collect();
     let mut reports: Vec<LessonReport> =
         runtime.block_on(report::evaluate_lessons(&runs, args.step.as_deref()));
-    for (r, (l, _)) in reports.iter_mut().zip(&planned) {
-        done_earlier(r, &l.lesson, &progress);
+    for (r, (l, vars)) in reports.iter_mut().zip(&planned) {
+        done_earlier(r, &l.lesson, &progress, vars);
     }
     let elapsed = started.elapsed();
 
@@ -179,23 +181,101 @@ fn missing_inputs(lesson: &Lesson, name: &str, vars: &BTreeMap<String, String>) 
 }
 
 /// A `transient` step the progress says passed, and that fails now, was done: a later step changed
-/// its state on purpose. It counts as passed, says so, and keeps what the checks see now.
-fn done_earlier(report: &mut LessonReport, lesson: &Lesson, progress: &Progress) {
+/// its state on purpose. It counts as passed, says so, names the later done step that changes what
+/// it looks at (a `not:` of it, a tag that `differs`), and keeps what the checks see now.
+fn done_earlier(
+    report: &mut LessonReport,
+    lesson: &Lesson,
+    progress: &Progress,
+    vars: &BTreeMap<String, String>,
+) {
     let id = lesson.id.as_str();
+    let done = |step: &str| {
+        progress
+            .lesson(id)
+            .and_then(|l| l.steps.get(step))
+            .and_then(|r| r.completed_at)
+    };
     for step in report.steps.iter_mut() {
-        let Some(model) = lesson.steps.iter().find(|s| s.id.as_str() == step.id) else {
+        let Some(index) = lesson.steps.iter().position(|s| s.id.as_str() == step.id) else {
             continue;
         };
-        let record = progress.lesson(id).and_then(|l| l.steps.get(&step.id));
-        let Some(at) = record.and_then(|r| r.completed_at) else {
+        let model = &lesson.steps[index];
+        let Some(at) = done(&step.id) else {
             continue;
         };
-        if model.transient && step.status == Status::Fail {
-            step.status = Status::Pass;
-            step.note = Some(format!(
-                "done (earlier, {}), changed since: a later step changes it on purpose",
-                at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
-            ));
+        if !model.transient || step.status != Status::Fail {
+            continue;
         }
+        let mut mine = BTreeSet::new();
+        for item in &model.checks {
+            looks_at(&item.check, vars, &mut mine);
+        }
+        let changes_mine = |later: &Step| {
+            let mut changed = BTreeSet::new();
+            for item in &later.checks {
+                changes(&item.check, vars, &mut changed);
+            }
+            !changed.is_disjoint(&mine)
+        };
+        let by = lesson.steps[index + 1..]
+            .iter()
+            .enumerate()
+            .find(|(_, later)| {
+                done(later.id.as_str()).is_some_and(|then| then >= at) && changes_mine(later)
+            })
+            .map(|(offset, later)| format!("by step {} (`{}`)", index + offset + 2, *later.id))
+            .unwrap_or_else(|| "by a later step".into());
+        step.status = Status::Pass;
+        step.note = Some(format!(
+            "done (earlier, {}), changed since {by}, on purpose",
+            at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+        ));
+    }
+}
+
+/// What a check looks at, with the lesson's values filled in: the repositories its images name,
+/// and the login a registry check depends on (a logout changes what a private registry shows).
+fn looks_at(check: &Check, vars: &BTreeMap<String, String>, out: &mut BTreeSet<String>) {
+    let fill = |t: &str| template::render(t, vars).ok();
+    let asks_registry =
+        check.remote() || matches!(check, Check::ImagePushed(_) | Check::ImagePulled(_));
+    for image in check.image_refs() {
+        if let Some(image) = fill(image).and_then(|t| ImageRef::parse(&t).ok()) {
+            out.insert(format!(
+                "repository {}/{}",
+                image.registry(),
+                image.repository()
+            ));
+            if asks_registry {
+                out.insert(format!("login {}", image.registry()));
+            }
+        }
+    }
+    match check {
+        Check::LoggedIn(login) => {
+            let registry = login
+                .registry
+                .as_ref()
+                .map_or("{{ registry }}", |r| r.as_str());
+            if let Some(registry) = fill(registry) {
+                out.insert(format!("login {}", normalize_registry(&registry)));
+            }
+        }
+        Check::Not(not) => looks_at(&not.0, vars, out),
+        _ => {}
+    }
+}
+
+/// What a check says was changed: what a `not:` looks at, a tag that `differs`.
+fn changes(check: &Check, vars: &BTreeMap<String, String>, out: &mut BTreeSet<String>) {
+    match check {
+        Check::Not(not) => looks_at(&not.0, vars, out),
+        Check::RegistryDigest(d) if d.differs.is_some() => {
+            let mut seen = BTreeSet::new();
+            looks_at(check, vars, &mut seen);
+            out.extend(seen.into_iter().filter(|s| s.starts_with("repository ")));
+        }
+        _ => {}
     }
 }

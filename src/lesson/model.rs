@@ -145,7 +145,8 @@ pub struct Step {
     #[serde(default)]
     pub human_only: bool,
     /// A later step changes what this one made, on purpose (moves the tag, logs out): once the
-    /// progress says it passed, `check` reports it "done (earlier), changed since" instead of failing.
+    /// progress says it passed, `check` reports it "done (earlier), changed since by step N" instead
+    /// of failing.
     #[serde(default)]
     pub transient: bool,
     /// A page to open with `o` (e.g. the learner's repository on Docker Hub).
