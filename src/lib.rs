@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod exit;
 pub mod grade;
 pub mod lesson;
+pub mod parallel;
 pub mod probe;
 pub mod process;
 pub mod progress;

@@ -11,6 +11,7 @@ use crate::exit;
 use crate::lesson::load::{self, SourceFile};
 use crate::lesson::source;
 use crate::lesson::validate::{self, Parsed};
+use crate::parallel;
 
 /// Lint files (or, without paths, the shipped course and `--lessons-dir`) and return every diagnostic,
 /// with the texts to render them against.
@@ -46,8 +47,8 @@ pub fn lint(
         files.extend(found);
     }
     let mut lessons = Vec::new();
-    for file in &files {
-        match load::parse_all(file) {
+    for (file, decoded) in files.iter().zip(parallel::map(&files, load::parse_all)) {
+        match decoded {
             Ok(lesson) => lessons.push((file, lesson)),
             Err(found) => diagnostics.extend(found),
         }

@@ -74,11 +74,12 @@ pub fn validate_all(lessons: &[Parsed<'_>], known_ids: &BTreeSet<String>) -> Vec
         .copied()
         .chain(known_ids.iter().map(String::as_str))
         .collect();
-    for p in lessons {
+    let each = crate::parallel::map(lessons, |p| {
         let mut lint = Lint::new(p.file, p.lesson);
         let _ = validate(&mut lint, &all_ids);
-        out.extend(lint.finish());
-    }
+        lint.finish()
+    });
+    out.extend(each.into_iter().flatten());
     out.extend(graph::requires_cycles(&ids));
     out
 }

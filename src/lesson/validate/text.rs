@@ -15,17 +15,17 @@ use crate::text;
 
 pub(super) fn control_characters(lint: &mut Lint<'_>) -> Flow {
     let lesson = lint.lesson;
-    string(lint, &lesson.id, &lesson.id, "id")?;
-    string(lint, &lesson.title, &lesson.title, "title")?;
+    string(lint, &lesson.id, &lesson.id, || "id".into())?;
+    string(lint, &lesson.title, &lesson.title, || "title".into())?;
     if let Some(s) = &lesson.summary {
-        string(lint, s, s, "summary")?;
+        string(lint, s, s, || "summary".into())?;
     }
     for r in &lesson.requires {
-        string(lint, r, r, "requires")?;
+        string(lint, r, r, || "requires".into())?;
     }
     for (name, var) in &lesson.variables {
-        let field = format!("variables.{}", text::line(name));
-        string(lint, var, name, &field)?;
+        let field = || format!("variables.{}", text::line(name));
+        string(lint, var, name, field)?;
         for (value, what) in [
             (&var.prompt, "prompt"),
             (&var.pattern, "pattern"),
@@ -33,66 +33,72 @@ pub(super) fn control_characters(lint: &mut Lint<'_>) -> Flow {
             (&var.help, "help"),
         ] {
             if let Some(v) = value {
-                string(lint, v, v, &format!("{field}.{what}"))?;
+                string(lint, v, v, || format!("{}.{what}", field()))?;
             }
         }
     }
     for action in &lesson.setup {
         match &action.value {
             SetupAction::BuildImage(b) => {
-                string(lint, &b.tag, &b.tag, "build_image.tag")?;
+                string(lint, &b.tag, &b.tag, || "build_image.tag".into())?;
                 for (name, content) in b.files.iter() {
-                    let field = format!("build_image.files.{}", text::line(name));
-                    string(lint, &b.files, name, &field)?;
-                    string(lint, &b.files, content, &field)?;
+                    let field = || format!("build_image.files.{}", text::line(name));
+                    string(lint, &b.files, name, field)?;
+                    string(lint, &b.files, content, field)?;
                 }
             }
             SetupAction::Command(c) => {
                 for arg in c.run.iter() {
-                    string(lint, arg, arg, "command.run")?;
+                    string(lint, arg, arg, || "command.run".into())?;
                 }
             }
         }
     }
     for step in lesson.steps.iter() {
         let of = |field: &str| format!("{field}` of step `{}", text::line(&step.id));
-        string(lint, &step.id, &step.id, "id` of a step")?;
-        string(lint, &step.title, &step.title, &of("title"))?;
+        string(lint, &step.id, &step.id, || "id` of a step".into())?;
+        string(lint, &step.title, &step.title, || of("title"))?;
         if let Some(b) = &step.body {
-            string(lint, b, b, &of("body"))?;
+            string(lint, b, b, || of("body"))?;
         }
         for c in &step.commands {
-            string(lint, c, c, &of("commands"))?;
+            string(lint, c, c, || of("commands"))?;
         }
         for h in &step.hints {
-            string(lint, h, h, &of("hints"))?;
+            string(lint, h, h, || of("hints"))?;
         }
         if let Some(s) = &step.solution {
-            string(lint, s, s, &of("solution"))?;
+            string(lint, s, s, || of("solution"))?;
         }
         if let Some(l) = &step.link {
-            string(lint, l, l, &of("link"))?;
+            string(lint, l, l, || of("link"))?;
         }
         for check in &step.checks {
-            let field = of(check.kind());
             for s in check.templates().into_iter().chain(check.patterns()) {
-                string(lint, s, s, &field)?;
+                string(lint, s, s, || of(check.kind()))?;
             }
         }
         if let Some(q) = &step.quiz {
-            string(lint, &q.question, &q.question, &of("quiz.question"))?;
+            string(lint, &q.question, &q.question, || of("quiz.question"))?;
             for c in q.choices.iter() {
-                string(lint, c, c, &of("quiz.choices"))?;
+                string(lint, c, c, || of("quiz.choices"))?;
             }
-            string(lint, &q.answer, &q.answer, &of("quiz.answer"))?;
-            string(lint, &q.why, &q.why, &of("quiz.why"))?;
+            string(lint, &q.answer, &q.answer, || of("quiz.answer"))?;
+            string(lint, &q.why, &q.why, || of("quiz.why"))?;
         }
     }
     Flow::Continue(())
 }
 
 /// Report each unsafe character of `value` once, at `node` (where `value` was written).
-fn string<T>(lint: &mut Lint<'_>, node: &Sp<T>, value: &str, field: &str) -> Flow {
+fn string<T>(lint: &mut Lint<'_>, node: &Sp<T>, value: &str, field: impl Fn() -> String) -> Flow {
+    // Nearly every string is printable ASCII: one pass over bytes, no `char` decoding.
+    if value
+        .bytes()
+        .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'))
+    {
+        return Flow::Continue(());
+    }
     let mut seen = BTreeSet::new();
     for c in value.chars() {
         if !text::is_unsafe(c) || matches!(c, '\n' | '\t') || !seen.insert(c) {
@@ -103,9 +109,10 @@ fn string<T>(lint: &mut Lint<'_>, node: &Sp<T>, value: &str, field: &str) -> Flo
                 node,
                 "control-character",
                 format!(
-                    "control character `{}` (U+{:04X}) in `{field}`",
+                    "control character `{}` (U+{:04X}) in `{}`",
                     text::visible(c),
-                    c as u32
+                    c as u32,
+                    field()
                 ),
             )
             .help(
