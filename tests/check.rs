@@ -822,6 +822,13 @@ fn engine_checks_work_on_every_engine_podman_too() {
             .expect("pass", &[&format!("push {image}")]);
         p.check_step("tag", &[("image", &image)], &[])
             .expect("pass", &[]);
+        // The same path on Docker Hub is another image: Podman resolves the short name
+        // `ns/name:1.0` to the lab registry's image, which is not the one asked for.
+        let hub_name = format!("{ns}/{name}:1.0");
+        p.check_step("exists", &[("image", &hub_name)], &[])
+            .expect("fail", &[&format!("no image `{hub_name}`")]);
+        p.check_step("pushed", &[("image", &hub_name)], &[])
+            .expect("fail", &[&format!("no local image `{hub_name}` to push")]);
         // The namespace mistake reads the same everywhere.
         let wanted = format!("{}/{ns}/{name}:2.0", lab.open);
         p.tag(&lab.image, &format!("{}/{name}:2.0", lab.open));

@@ -42,7 +42,7 @@ pub async fn local_image(
     hint: String,
 ) -> Result<ImageInfo, Outcome> {
     let docker = ctx.docker().await?;
-    match docker.inspect_image(&image.familiar()).await {
+    match docker.inspect_named(image).await {
         Ok(Some(info)) => Ok(info),
         Ok(None) => {
             let o = Outcome::fail(expected, actual);

@@ -64,7 +64,7 @@ impl ContainerRan {
         let name = wanted.familiar();
         let expected = self.expected(&name, text.as_deref());
         // The image's ID, to count `docker run <ID>` and containers whose name went to a newer image.
-        let image_id = match docker.inspect_image(&name).await {
+        let image_id = match docker.inspect_named(&wanted).await {
             Ok(info) => info.map(|i| i.id),
             Err(e) => return Outcome::from_probe(&e, &expected),
         };

@@ -17,7 +17,7 @@ impl ImageExists {
             Err(o) => return o,
         };
         let name = wanted.familiar();
-        match docker.inspect_image(&name).await {
+        match docker.inspect_named(&wanted).await {
             Ok(Some(info)) => Outcome::pass(format!("image `{name}` ({})", short(&info.id))),
             Ok(None) => {
                 let o = Outcome::fail(

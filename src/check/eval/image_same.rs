@@ -19,11 +19,11 @@ impl ImageSame {
         };
         let (name, other_name) = (wanted.familiar(), other.familiar());
         let expected = format!("`{name}` names the same image as `{other_name}`");
-        let a = match docker.inspect_image(&name).await {
+        let a = match docker.inspect_named(&wanted).await {
             Ok(a) => a,
             Err(e) => return Outcome::from_probe(&e, &expected),
         };
-        let b = match docker.inspect_image(&other_name).await {
+        let b = match docker.inspect_named(&other).await {
             Ok(b) => b,
             Err(e) => return Outcome::from_probe(&e, &expected),
         };

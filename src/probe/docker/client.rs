@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 
 use super::error::{NotFoundOr, bounded, engine_error};
 use super::{DEFAULT_TIMEOUT, Endpoint, EndpointSource, ImageInfo, TARGET};
-use crate::probe::ProbeError;
+use crate::probe::{ImageRef, ProbeError};
 
 /// What `docker version` says about the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,6 +223,15 @@ impl DockerProbe {
             Err(NotFoundOr::NotFound) => Ok(false),
             Err(NotFoundOr::Error(e)) => Err(e),
         }
+    }
+
+    /// `docker image inspect NAME` for an image that carries exactly that name (tag, or digest in its
+    /// repository). Podman resolves a short name through its search registries, so asking for
+    /// `alice/app:1.0` can answer with `127.0.0.1:5000/alice/app:1.0`: that is no image of the name
+    /// asked for, and `None` here.
+    pub async fn inspect_named(&self, image: &ImageRef) -> Result<Option<ImageInfo>, ProbeError> {
+        let found = self.inspect_image(&image.familiar()).await?;
+        Ok(found.filter(|info| info.carries(image)))
     }
 
     /// `docker image inspect NAME`: `None` when the engine has no such image.

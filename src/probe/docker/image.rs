@@ -33,6 +33,17 @@ impl ImageInfo {
         })
     }
 
+    /// Does the image carry the name `reference`: its digest in that repository when the reference
+    /// has one, else its tag?
+    pub fn carries(&self, reference: &ImageRef) -> bool {
+        match reference.digest() {
+            Some(digest) => {
+                self.id == digest || self.repo_digests_for(reference).iter().any(|d| d == digest)
+            }
+            None => self.has_tag(reference),
+        }
+    }
+
     /// The digests the image has in `reference`'s repository (from RepoDigests): where it was pushed to
     /// or pulled from. Docker lists one per repository; Podman may list several (one per manifest format
     /// it has pushed), so compare a registry digest with `contains`, not with the first.
