@@ -47,6 +47,33 @@ fn command(m: &Machine, args: &[&str]) -> Command {
 
 impl Runner {
     fn start(m: &Machine, args: &[&str]) -> Runner {
+        Runner::spawn(m, command(m, args))
+    }
+
+    /// The runner as a job of a shell with job control (`set -m`), as a learner's terminal runs it:
+    /// the shell prints `stopped with CODE` when the job stops, continues it with `fg`, then prints
+    /// `ended with CODE`.
+    fn in_a_shell(m: &Machine, args: &[&str]) -> Runner {
+        let inner = command(m, args);
+        let mut cmd = Command::new("bash");
+        cmd.args([
+            "--norc",
+            "-c",
+            r#"set -m; "$@"; echo "stopped with $?"; fg >/dev/null; echo "ended with $?""#,
+            "bash",
+        ])
+        .arg(inner.get_program())
+        .args(inner.get_args());
+        for (key, value) in inner.get_envs() {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
+        Runner::spawn(m, cmd)
+    }
+
+    fn spawn(m: &Machine, cmd: Command) -> Runner {
         let browser = m.bin.path().join("browser");
         if !browser.exists() {
             use std::os::unix::fs::PermissionsExt;
@@ -58,7 +85,7 @@ impl Runner {
             .unwrap();
             std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
-        let mut session = expectrl::Session::spawn(command(m, args)).expect("spawn in a pty");
+        let mut session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
         // Wide enough that no line the tests look for is wrapped.
         let _ = session.get_process_mut().set_window_size(200, 50);
         session.set_expect_timeout(Some(Duration::from_secs(30)));
@@ -222,6 +249,35 @@ fn ctrl_c_keeps_progress_and_exits_130() {
     let progress = std::fs::read_to_string(m.home.path().join("progress.json")).unwrap();
     assert!(progress.contains("\"current_step\": \"tag\""), "{progress}");
     assert!(progress.contains(&user), "{progress}");
+}
+
+#[test]
+fn ctrl_z_stops_the_runner_and_fg_continues_it_with_keys_working() {
+    let lab = lab();
+    let m = Machine::docker();
+    let user = unique("sz");
+    let mut r = Runner::in_a_shell(
+        &m,
+        &[
+            "tag-an-image",
+            "--registry",
+            &lab.open,
+            "--var",
+            &format!("username={user}"),
+        ],
+    );
+    r.see("Go ahead\\?");
+    r.press("y");
+    r.see("waiting for: image_same");
+    // 148 = 128 + SIGTSTP: the shell saw its job stop, as with any program's Ctrl-Z.
+    r.press("\x1a");
+    r.see("stopped with 148");
+    // Continued: single keys work again at once (raw mode is back), and so does Ctrl-C.
+    r.press("c");
+    r.see("Not yet:");
+    r.press("\x03");
+    r.see("Interrupted; progress kept");
+    r.see("ended with 130");
 }
 
 #[test]

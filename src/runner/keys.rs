@@ -9,8 +9,10 @@
 //! reads. `pause` returns once the thread has stopped reading and put the terminal back as it found
 //! it; dropping `Keys` does the same for good.
 //!
-//! Raw mode also turns off the terminal's own Ctrl-C signal, so the thread reports Ctrl-C as
-//! [`Press::Interrupt`], and on Unix its newline translation, so `Io` ends its lines with `\r\n`.
+//! Raw mode also turns off the terminal's own Ctrl-C and Ctrl-Z signals, so the thread reports
+//! Ctrl-C as [`Press::Interrupt`] and, on Unix, does what Ctrl-Z would have done itself: gives the
+//! terminal back and stops the process until the shell's `fg`; and on Unix raw mode turns off the
+//! newline translation, so `Io` ends its lines with `\r\n`.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -155,6 +157,7 @@ fn read_loop<E>(shared: &Shared, tx: &Sender<E>, wrap: fn(Press) -> E) {
             }
         }
         match event::read() {
+            Ok(event) if is_suspend(&event) => suspend(&mut raw),
             Ok(event) => {
                 if let Some(p) = press(event)
                     && tx.blocking_send(wrap(p)).is_err()
@@ -167,6 +170,28 @@ fn read_loop<E>(shared: &Shared, tx: &Sender<E>, wrap: fn(Press) -> E) {
         }
     }
 }
+
+fn is_suspend(event: &Event) -> bool {
+    matches!(event, Event::Key(KeyEvent {
+        code: KeyCode::Char('z'),
+        modifiers,
+        kind: KeyEventKind::Press,
+        ..
+    }) if modifiers.contains(KeyModifiers::CONTROL))
+}
+
+/// Ctrl-Z: the terminal as it was, the process stopped as the terminal's own Ctrl-Z would stop it
+/// (the shell shows its prompt); `fg` continues here, and keys are read in raw mode again.
+#[cfg(unix)]
+fn suspend(raw: &mut RawMode) {
+    raw.restore();
+    let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
+    raw.enter();
+}
+
+/// No job control outside Unix: Ctrl-Z means nothing.
+#[cfg(not(unix))]
+fn suspend(_: &mut RawMode) {}
 
 /// The terminal in raw mode while keys are read, put back on `restore` and drop.
 #[derive(Default)]
