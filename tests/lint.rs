@@ -5,7 +5,7 @@
 //! by the tests themselves. Every fixture also goes through the loader in-process, where a panic or a
 //! stack overflow would show.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -209,6 +209,24 @@ fixtures! {
         ("missing-field", 26, 23),
         ("unknown-field", 30, 44),
     ];
+    // Structural and meaning mistakes together: all in one run, in file order, and nothing that the
+    // blanking of the structural ones would cause (`tag` undefined, `repository` unused, step `three`
+    // empty).
+    mixed_mistakes: "mixed-mistakes.yaml" => exit 2, [
+        ("unknown-field", 9, 1),
+        ("unanchored-pattern", 13, 14),
+        ("wrong-type", 15, 13),
+        ("undefined-variable", 21, 42),
+        ("wrong-type", 26, 12),
+        ("invalid-link", 31, 11),
+        ("unknown-check-kind", 33, 9),
+        ("quiz-answer-not-a-choice", 41, 15),
+    ];
+    // Names `{{ name }}` cannot reach: Go template words are Docker's, for variables and captures.
+    go_template_word: "go-template-word.yaml" => exit 2, [
+        ("invalid-variable-name", 6, 3),
+        ("invalid-capture-name", 14, 18),
+    ];
 }
 
 /// Every file and folder of the corpus has a test above, and the corpus is as large as promised.
@@ -388,7 +406,8 @@ fn corpus() -> Vec<Vec<(String, Vec<u8>)>> {
     groups
 }
 
-/// decode → parse → validate → render, as `lint` does, in this process: a panic fails the test.
+/// decode → parse → validate → render, as `lint` does (the meaning of a file with structural
+/// mistakes checked as far as it decodes), in this process: a panic fails the test.
 fn lint_in_process(group: &[(String, Vec<u8>)]) -> usize {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut problems = 0;
@@ -403,10 +422,12 @@ fn lint_in_process(group: &[(String, Vec<u8>)]) -> usize {
         }
     }
     let mut lessons = Vec::new();
+    let mut blanked = BTreeMap::new();
     for file in &files {
         match load::parse_all(file) {
             Ok(lesson) => lessons.push((file, lesson)),
-            Err(found) => {
+            Err(recovered) => {
+                let found = &recovered.problems;
                 let first = load::parse(file).expect_err("parse_all failed, so parse fails");
                 assert!(
                     found
@@ -416,11 +437,18 @@ fn lint_in_process(group: &[(String, Vec<u8>)]) -> usize {
                     "the problem `parse` reports is among them, in {}",
                     file.name
                 );
-                for d in &found {
+                for d in found {
                     assert_eq!(d.file, file.name);
                     assert!(d.render(Some(&file.text), false).starts_with("error: "));
                 }
                 problems += found.len();
+                let load::Recovered {
+                    lesson, blanked: b, ..
+                } = *recovered;
+                if let Some(lesson) = lesson {
+                    lessons.push((file, lesson));
+                    blanked.insert(file.name.clone(), b);
+                }
             }
         }
     }
@@ -428,7 +456,7 @@ fn lint_in_process(group: &[(String, Vec<u8>)]) -> usize {
         .iter()
         .map(|(file, lesson)| Parsed { file, lesson })
         .collect();
-    for d in validate::validate_all(&parsed, &BTreeSet::new()) {
+    for d in validate::validate_recovered(&parsed, &blanked, &BTreeSet::new()) {
         let source = files.iter().find(|f| f.name == d.file).map(|f| &f.text);
         assert!(source.is_some(), "`{}` names a linted file", d.file);
         assert!(!d.render(source.map(String::as_str), true).is_empty());

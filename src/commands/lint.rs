@@ -47,10 +47,23 @@ pub fn lint(
         files.extend(found);
     }
     let mut lessons = Vec::new();
+    // Files with structural mistakes are checked for meaning too, as far as they still decode.
+    let mut blanked = BTreeMap::new();
     for (file, decoded) in files.iter().zip(parallel::map(&files, load::parse_all)) {
         match decoded {
             Ok(lesson) => lessons.push((file, lesson)),
-            Err(found) => diagnostics.extend(found),
+            Err(recovered) => {
+                let load::Recovered {
+                    problems,
+                    lesson,
+                    blanked: what,
+                } = *recovered;
+                diagnostics.extend(problems);
+                if let Some(lesson) = lesson {
+                    lessons.push((file, lesson));
+                    blanked.insert(file.name.clone(), what);
+                }
+            }
         }
     }
     let parsed: Vec<Parsed> = lessons
@@ -61,7 +74,7 @@ pub fn lint(
     for p in &parsed {
         known_ids.remove(p.lesson.id.as_str());
     }
-    diagnostics.extend(validate::validate_all(&parsed, &known_ids));
+    diagnostics.extend(validate::validate_recovered(&parsed, &blanked, &known_ids));
     let texts = files
         .iter()
         .map(|f| (f.name.clone(), f.text.clone()))

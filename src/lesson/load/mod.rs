@@ -18,6 +18,7 @@ use crate::diagnostic::Diagnostic;
 use crate::lesson::model::Lesson;
 
 pub use decode::decode;
+pub use recover::{Blanked, Recovered};
 
 /// Lesson files are small; a larger one is a mistake (a log pasted in, the wrong file).
 pub const MAX_LESSON_BYTES: usize = 1024 * 1024;
@@ -65,10 +66,15 @@ pub fn parse(file: &SourceFile) -> Result<Lesson, Diagnostic> {
 }
 
 /// Parse a lesson for lint: on failure, every structural problem that can be found in one run (see
-/// `recover`), in file order; the one `parse` reports is among them.
-pub fn parse_all(file: &SourceFile) -> Result<Lesson, Vec<Diagnostic>> {
+/// `recover`), in file order (the one `parse` reports is among them), and the lesson as far as it can
+/// still be read, for lint to check its meaning too.
+pub fn parse_all(file: &SourceFile) -> Result<Lesson, Box<Recovered>> {
     if let Some(d) = empty(file) {
-        return Err(vec![d]);
+        return Err(Box::new(Recovered {
+            problems: vec![d],
+            lesson: None,
+            blanked: Blanked::default(),
+        }));
     }
     recover::parse_all(file)
 }

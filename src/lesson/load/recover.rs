@@ -11,7 +11,13 @@
 //! reported once, not again as "missing field `title`". Where no record holds the error, the top-level
 //! entry is blanked, and a later "missing field" for a field blanked so is not reported (it is the same
 //! mistake). The records come from the YAML parser's events, with their byte spans.
+//!
+//! When the blanked text then decodes, lint checks its meaning too (`Recovered::lesson`), so one run
+//! reports both kinds. Blanking removes things, and a removal can look like a mistake of its own (a
+//! step whose only check was blanked "verifies nothing", a variable used only there "is never used",
+//! one whose entry was blanked "is undefined"); `Blanked` tells lint where that could be so.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use serde_saphyr::granit_parser::{Event, Parser};
@@ -20,6 +26,87 @@ use super::translate::{error_spot, innermost, translate};
 use super::{SourceFile, options};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::lesson::model::Lesson;
+
+/// A file that did not decode as written, as far as it could still be read.
+#[derive(Debug)]
+pub struct Recovered {
+    /// Every structural problem found, in file order (the one a plain decode reports among them).
+    pub problems: Vec<Diagnostic>,
+    /// The lesson decoded from the text with every culprit blanked, when that text decodes; its spans
+    /// are true for the original text.
+    pub lesson: Option<Lesson>,
+    /// What was blanked to get it.
+    pub blanked: Blanked,
+}
+
+/// Where the culprits were blanked, so that lint does not report what the blanking itself caused.
+#[derive(Debug, Clone, Default)]
+pub struct Blanked {
+    /// The byte ranges blanked, in the original text.
+    ranges: Vec<Range<usize>>,
+    /// The records and top-level entries of the file: what a problem found at a spot is about.
+    scopes: Vec<Range<usize>>,
+    /// The identifiers written in the blanked text (names it declared, captured or used).
+    words: BTreeSet<String>,
+}
+
+impl Blanked {
+    fn new(text: &str, units: &[Unit], blanked: &[&Unit]) -> Self {
+        let ranges: Vec<Range<usize>> = blanked.iter().map(|u| u.range.clone()).collect();
+        let words = ranges
+            .iter()
+            .filter_map(|r| text.get(r.clone()))
+            .flat_map(|t| t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect();
+        let scopes = units
+            .iter()
+            .filter(|u| u.record || u.top)
+            .map(|u| u.range.clone())
+            .collect();
+        Blanked {
+            ranges,
+            scopes,
+            words,
+        }
+    }
+
+    /// Nothing was blanked.
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// Byte `at` of the original text lies in a blanked part (the `[]` written for an emptied list
+    /// does too).
+    pub fn covers(&self, at: usize) -> bool {
+        self.ranges.iter().any(|r| r.contains(&at))
+    }
+
+    /// The innermost record (a list item, a `variables` entry) around byte `at`, else the top-level
+    /// entry around it, else the whole file, lost a blanked part: something found missing there may
+    /// be what was blanked.
+    pub fn lost_near(&self, at: usize) -> bool {
+        let scope = self
+            .scopes
+            .iter()
+            .filter(|s| s.start <= at && at < s.end)
+            .min_by_key(|s| s.len());
+        match scope {
+            Some(s) => self
+                .ranges
+                .iter()
+                .any(|r| r.start < s.end && s.start < r.end),
+            None => !self.is_empty(),
+        }
+    }
+
+    /// `word` is written in a blanked part: a name found undefined or unused may have been declared,
+    /// captured or used there.
+    pub fn mentions(&self, word: &str) -> bool {
+        self.words.contains(word)
+    }
+}
 
 /// Enough for any real file; each round is one decode of the file, so a hostile one stops here.
 const MAX_ROUNDS: usize = 64;
@@ -265,16 +352,21 @@ fn blank(text: &mut String, range: Range<usize>) {
 }
 
 /// Decode `file`; on failure, every structural problem that can be found, in file order (the one a
-/// plain decode reports among them).
-pub(super) fn parse_all(file: &SourceFile) -> Result<Lesson, Vec<Diagnostic>> {
+/// plain decode reports among them), and the lesson without its culprits when the rest decodes.
+pub(super) fn parse_all(file: &SourceFile) -> Result<Lesson, Box<Recovered>> {
     let first = match serde_saphyr::from_str_with_options::<Lesson>(&file.text, options()) {
         Ok(lesson) => return Ok(lesson),
         Err(e) => e,
     };
     let mut found = vec![translate(file, &first)];
     let Some(units) = units(&file.text) else {
-        return Err(found);
+        return Err(Box::new(Recovered {
+            problems: found,
+            lesson: None,
+            blanked: Blanked::default(),
+        }));
     };
+    let mut lesson = None;
     let mut text = file.text.clone();
     let mut blanked: Vec<&Unit> = Vec::new();
     let mut error = first;
@@ -320,7 +412,10 @@ pub(super) fn parse_all(file: &SourceFile) -> Result<Lesson, Vec<Diagnostic>> {
             text: text.clone(),
         };
         match serde_saphyr::from_str_with_options::<Lesson>(&retry.text, options()) {
-            Ok(_) => break,
+            Ok(decoded) => {
+                lesson = Some(decoded);
+                break;
+            }
             Err(e) => {
                 if let serde_saphyr::Error::SerdeMissingField { field, .. } = innermost(&e) {
                     // A required top-level field blanked: that mistake is reported; nothing is left
@@ -349,7 +444,11 @@ pub(super) fn parse_all(file: &SourceFile) -> Result<Lesson, Vec<Diagnostic>> {
         }
     }
     found.sort_by_key(|d| (d.line, d.column));
-    Err(found)
+    Err(Box::new(Recovered {
+        problems: found,
+        blanked: Blanked::new(&file.text, &units, &blanked),
+        lesson,
+    }))
 }
 
 #[cfg(test)]
@@ -363,6 +462,7 @@ mod tests {
         };
         parse_all(&file)
             .err()
+            .map(|r| r.problems)
             .unwrap_or_default()
             .into_iter()
             .map(|d| (d.code.to_string(), d.line))
@@ -410,6 +510,39 @@ mod tests {
                 ("wrong-type".to_string(), 2),
                 ("unknown-field".to_string(), 6)
             ]
+        );
+    }
+
+    #[test]
+    fn the_lesson_is_kept_with_where_it_was_blanked() {
+        let text = "id: a\ntitle: A\nsteps:\n  - id: s\n    title: S\n    checks:\n      - image_exist: { image: \"{{ u }}\" }\n  - id: t\n    title: T\n    human_only: true\n";
+        let file = SourceFile {
+            name: "t.yaml".into(),
+            text: text.into(),
+        };
+        let r = parse_all(&file).expect_err("an unknown check kind");
+        let lesson = r.lesson.expect("decodes once blanked");
+        assert_eq!(lesson.steps.len(), 2);
+        assert!(lesson.steps[0].checks.is_empty());
+        let b = &r.blanked;
+        let at = |s: &str| text.find(s).expect("in the text");
+        assert!(b.covers(at("image_exist")) && !b.covers(at("id: t")));
+        assert!(b.lost_near(at("id: s")) && !b.lost_near(at("id: t")));
+        assert!(b.mentions("u") && !b.mentions("T"));
+    }
+
+    #[test]
+    fn a_lesson_without_its_title_is_not_kept() {
+        let text = "id: a\ntitle: [A]\nsteps:\n  - id: s\n    title: S\n    human_only: true\n";
+        let file = SourceFile {
+            name: "t.yaml".into(),
+            text: text.into(),
+        };
+        assert!(
+            parse_all(&file)
+                .expect_err("a wrong title")
+                .lesson
+                .is_none()
         );
     }
 

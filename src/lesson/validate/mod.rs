@@ -6,6 +6,10 @@
 //! One file per topic, each a few small rules that report into one `Lint` collector. The collector
 //! holds the per-file cap: once a file has `MAX_PER_FILE` problems, `push` answers
 //! `ControlFlow::Break` and every rule stops at its next `?`, so no loop tests the cap itself.
+//!
+//! A file with structural mistakes is checked too when it decodes with them blanked out
+//! (`load::Recovered`, `validate_recovered`); the collector then drops what the blanking could have
+//! caused (`Lint::echo`), so every problem reported is one of the file as written.
 
 mod checks;
 mod graph;
@@ -25,7 +29,7 @@ use regex::Regex;
 
 use crate::diagnostic::Diagnostic;
 use crate::lesson::Sp;
-use crate::lesson::load::SourceFile;
+use crate::lesson::load::{Blanked, SourceFile};
 use crate::lesson::model::Lesson;
 
 /// Variables every lesson has without declaring them: the registry the course runs against, and the
@@ -51,6 +55,17 @@ pub struct Parsed<'a> {
 /// Lint a set of lessons that may require each other. `known_ids` are lessons outside the set that
 /// `requires` may name (for example the shipped course when linting a folder of new lessons).
 pub fn validate_all(lessons: &[Parsed<'_>], known_ids: &BTreeSet<String>) -> Vec<Diagnostic> {
+    validate_recovered(lessons, &BTreeMap::new(), known_ids)
+}
+
+/// `validate_all` for lint, where some lessons were decoded with their structural mistakes blanked
+/// out: `blanked` says, per file name, what was blanked in each such file, and a problem the blanking
+/// itself could have caused there is not reported.
+pub fn validate_recovered(
+    lessons: &[Parsed<'_>],
+    blanked: &BTreeMap<String, Blanked>,
+    known_ids: &BTreeSet<String>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut ids: BTreeMap<&str, &Parsed> = BTreeMap::new();
     for p in lessons {
@@ -76,6 +91,7 @@ pub fn validate_all(lessons: &[Parsed<'_>], known_ids: &BTreeSet<String>) -> Vec
         .collect();
     let each = crate::parallel::map(lessons, |p| {
         let mut lint = Lint::new(p.file, p.lesson);
+        lint.blanked = blanked.get(&p.file.name).filter(|b| !b.is_empty());
         let _ = validate(&mut lint, &all_ids);
         lint.finish()
     });
@@ -90,6 +106,7 @@ fn validate(lint: &mut Lint<'_>, all_ids: &BTreeSet<&str>) -> Flow {
     ids::lesson_id(lint)?;
     ids::requires(lint, all_ids)?;
     variables::declarations(lint)?;
+    variables::capture_names(lint)?;
     graph::variable_cycles(lint)?;
     templates::references(lint)?;
     templates::captures(lint)?;
@@ -103,6 +120,8 @@ struct Lint<'a> {
     file: &'a SourceFile,
     lesson: &'a Lesson,
     out: Vec<Diagnostic>,
+    /// What was blanked to decode the lesson, when it had structural mistakes.
+    blanked: Option<&'a Blanked>,
 }
 
 impl<'a> Lint<'a> {
@@ -111,11 +130,18 @@ impl<'a> Lint<'a> {
             file,
             lesson,
             out: Vec::new(),
+            blanked: None,
         }
     }
 
     /// Report a problem. `Break` once the file has as many as anyone will read.
     fn push(&mut self, d: Diagnostic) -> Flow {
+        if self.echo(&d) {
+            return ControlFlow::Continue(());
+        }
+        if self.unreachable_unused(&d) {
+            return ControlFlow::Continue(());
+        }
         if self.out.len() < MAX_PER_FILE {
             self.out.push(d);
         }
@@ -124,6 +150,48 @@ impl<'a> Lint<'a> {
         } else {
             ControlFlow::Break(())
         }
+    }
+
+    /// Whether `d` may be the blanking's doing rather than a problem of the file as written (a file
+    /// with structural mistakes, decoded with them blanked out). What blanking can cause is only an
+    /// absence: of a record, an entry, or a name's declaration or use. So an absence is not reported
+    /// where its record lost something, nor a name's problem when the blanked text mentions the name;
+    /// the next run, with the structural mistakes fixed, reports them if they are real. A rule whose
+    /// problem is an absence belongs in one of these two lists.
+    fn echo(&self, d: &Diagnostic) -> bool {
+        let (Some(blanked), Some(span)) = (self.blanked, &d.span) else {
+            return false;
+        };
+        if blanked.covers(span.start) {
+            return true;
+        }
+        match d.code {
+            "empty-step"
+            | "no-steps"
+            | "quiz-too-few-choices"
+            | "quiz-answer-not-a-choice"
+            | "variable-without-value"
+            | "empty-command"
+            | "missing-dockerfile" => blanked.lost_near(span.start),
+            "undefined-variable" | "capture-not-yet-made" | "unused-variable" => self
+                .file
+                .text
+                .get(span.clone())
+                .unwrap_or_default()
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| !w.is_empty() && blanked.mentions(w)),
+            _ => false,
+        }
+    }
+
+    /// A variable that can never be used (`variables::unreachable`) is reported as such, not also as
+    /// "never used" at the same spot.
+    fn unreachable_unused(&self, d: &Diagnostic) -> bool {
+        d.code == "unused-variable"
+            && self
+                .out
+                .iter()
+                .any(|o| o.code == variables::UNREACHABLE && o.span == d.span)
     }
 
     /// The problems found, with a last one saying that lint stopped early, if it did.
@@ -274,6 +342,68 @@ mod tests {
         let note = &found[MAX_PER_FILE];
         assert_eq!(note.code, "too-many-problems");
         assert_eq!(note.severity, Severity::Warning);
+    }
+
+    /// `lint`'s way: structural problems, then the meaning of what still decodes.
+    fn lint_all(text: &str) -> Vec<(&'static str, u64)> {
+        let file = SourceFile {
+            name: "t.yaml".into(),
+            text: text.into(),
+        };
+        let (mut found, lesson, blanked) = match crate::lesson::load::parse_all(&file) {
+            Ok(lesson) => (Vec::new(), lesson, Blanked::default()),
+            Err(r) => {
+                let r = *r;
+                (
+                    r.problems,
+                    r.lesson.expect("decodes once blanked"),
+                    r.blanked,
+                )
+            }
+        };
+        let parsed = [Parsed {
+            file: &file,
+            lesson: &lesson,
+        }];
+        let blanked = BTreeMap::from([(file.name.clone(), blanked)]);
+        found.extend(validate_recovered(&parsed, &blanked, &BTreeSet::new()));
+        found.sort_by_key(|d| (d.line, d.column));
+        found.iter().map(|d| (d.code, d.line)).collect()
+    }
+
+    #[test]
+    fn what_blanking_removed_is_not_reported_missing() {
+        // `promt` blanked leaves `u` without a value; the blanked check was `s`'s only one and the only
+        // use of `u`.
+        let text = "id: a\ntitle: A\nvariables:\n  u: { promt: x }\nsteps:\n  - id: s\n    title: S\n    checks:\n      - image_exist: { image: \"{{ u }}\" }\n";
+        assert_eq!(
+            lint_all(text),
+            [("unknown-field", 4), ("unknown-check-kind", 9)]
+        );
+    }
+
+    #[test]
+    fn absences_away_from_what_was_blanked_are_still_reported() {
+        // Step `t` is empty and `{{ v }}` undefined whatever was blanked in step `s`.
+        let text = "id: a\ntitle: A\nsteps:\n  - id: s\n    title: S\n    hints: x\n    human_only: true\n  - id: t\n    title: \"{{ v }}\"\n";
+        assert_eq!(
+            lint_all(text),
+            [
+                ("wrong-type", 6),
+                ("empty-step", 8),
+                ("undefined-variable", 9)
+            ]
+        );
+    }
+
+    #[test]
+    fn go_template_words_cannot_be_variable_or_capture_names() {
+        let text = "id: a\ntitle: A\nvariables:\n  end: { prompt: x }\n  else_tag: { prompt: y }\nsteps:\n  - id: s\n    title: \"{{ end }} {{ else_tag }}\"\n    checks:\n      - command: { run: [\"true\"] }\n        capture: if\n";
+        // `end` is reported once: not also as never used, though `{{ end }}` does not use it.
+        assert_eq!(
+            lint_all(text),
+            [("invalid-variable-name", 4), ("invalid-capture-name", 11)]
+        );
     }
 
     #[test]

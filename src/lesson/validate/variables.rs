@@ -1,5 +1,9 @@
-//! Declared variables: their names, whether they can get a value, their patterns and defaults; and the
-//! made-up values that let lint try image references before any learner typed a name.
+//! Declared variables: their names, whether they can get a value, their patterns and defaults; the
+//! names of captured values, which are used the same way; and the made-up values that let lint try
+//! image references before any learner typed a name.
+//!
+//! A name must be one `{{ name }}` can reach: an identifier, and not a Go template word (`end`,
+//! `else`, `range`, ...), since `{{ end }}` is left for Docker (`template::GO_TEMPLATE_WORDS`).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -13,6 +17,21 @@ use crate::probe::reference::DOCKER_HUB;
 
 static VAR_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
+
+/// The code of a variable name that `{{ name }}` cannot reach.
+pub(super) const UNREACHABLE: &str = "invalid-variable-name";
+
+/// `{{ name }}` of a Go template word is Docker's, so a variable or capture so named is never filled in.
+fn go_template_word(name: &str) -> bool {
+    template::GO_TEMPLATE_WORDS.contains(&name)
+}
+
+/// The help for a name that is a Go template word.
+fn rename_help(name: &str) -> String {
+    format!(
+        "`{{{{ {name} }}}}` stays Go template syntax for Docker; rename it, for example `{name}_tag`"
+    )
+}
 
 /// Each declared variable on its own: name, value source, pattern and default.
 pub(super) fn declarations(lint: &mut Lint<'_>) -> Flow {
@@ -36,6 +55,16 @@ fn name_and_value(lint: &mut Lint<'_>, name: &str, var: &Sp<Variable>) -> Flow {
             )
             .help("use letters, digits and `_`, starting with a letter");
         lint.push(d)?;
+    } else if go_template_word(name) {
+        let d = lint
+            .at_key(
+                var,
+                name,
+                UNREACHABLE,
+                format!("variable `{name}` can never be used: `{name}` is a Go template word"),
+            )
+            .help(rename_help(name));
+        lint.push(d)?;
     }
     if BUILTIN_VARIABLES.contains(&name) {
         let d = lint
@@ -58,6 +87,29 @@ fn name_and_value(lint: &mut Lint<'_>, name: &str, var: &Sp<Variable>) -> Flow {
             )
             .help("add `prompt:` to ask the learner, or `default:` to derive it");
         lint.push(d)?;
+    }
+    Flow::Continue(())
+}
+
+/// Captured values are used as `{{ name }}` too, so their names follow the same rule. (Whether a
+/// capture name is an identifier, or a variable's, is `templates::captures`'s rule.)
+pub(super) fn capture_names(lint: &mut Lint<'_>) -> Flow {
+    let lesson = lint.lesson;
+    for item in lesson.steps.iter().flat_map(|s| &s.checks) {
+        let Some(name) = &item.capture else { continue };
+        if go_template_word(name) {
+            let d = lint
+                .at(
+                    name,
+                    "invalid-capture-name",
+                    format!(
+                        "capture `{}` can never be used: `{}` is a Go template word",
+                        **name, **name
+                    ),
+                )
+                .help(rename_help(name));
+            lint.push(d)?;
+        }
     }
     Flow::Continue(())
 }
