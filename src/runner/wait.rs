@@ -295,6 +295,13 @@ impl<'w, 's, 'l> StepWait<'w, 's, 'l> {
             return Flow::Stay;
         };
         let url = fill(link, &self.session.vars);
+        // Lint saw the link as written; the values filled in since could make it something else.
+        if !is_web_address(&url) {
+            self.io.say(format!(
+                "  This step's page `{url}` is not a web address (http or https); not opened."
+            ));
+            return Flow::Stay;
+        }
         match open::that_detached(&url) {
             Ok(()) => self.io.say(format!(
                 "  Opening {url} (if no browser shows up, open it yourself)."
@@ -304,5 +311,34 @@ impl<'w, 's, 'l> StepWait<'w, 's, 'l> {
             )),
         }
         Flow::Stay
+    }
+}
+
+/// An `http(s)://` address with a host, and nothing a browser launcher could read as an option.
+fn is_web_address(text: &str) -> bool {
+    reqwest::Url::parse(text).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    }) && !text.starts_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_web_address;
+
+    #[test]
+    fn only_web_addresses_are_opened() {
+        assert!(is_web_address("https://hub.docker.com/r/alice/app"));
+        assert!(is_web_address("http://127.0.0.1:5000/v2/"));
+        for not in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "https://",
+            "https://x y",
+            "--help",
+            "alice/app",
+            "",
+        ] {
+            assert!(!is_web_address(not), "{not}");
+        }
     }
 }
