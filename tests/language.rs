@@ -73,6 +73,14 @@ fn checks(step: &Value) -> Vec<&Value> {
     step["checks"].as_array().unwrap().iter().collect()
 }
 
+/// The digest a passing `registry_digest` saw: the last word of its message.
+fn digest_in(check: &Value) -> String {
+    let message = check["message"].as_str().unwrap_or_default();
+    let digest = message.rsplit(' ').next().unwrap_or_default();
+    assert!(digest.starts_with("sha256:"), "{check:#}");
+    digest.to_string()
+}
+
 fn says(check: &Value, words: &[&str]) {
     let text = check.to_string();
     for w in words {
@@ -108,14 +116,7 @@ fn a_tag_moves_the_old_digest_stays_and_check_follows_the_stored_progress() {
     let run = check(&m, &["--step", "push-one"]);
     let c = checks(run.step("push-one"))[0];
     assert_eq!(c["status"], "pass", "{c:#}");
-    let first = c["message"]
-        .as_str()
-        .unwrap()
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .to_string();
-    assert!(first.starts_with("sha256:"), "{c:#}");
+    let first = digest_in(c);
 
     // A later step without the capture stored: it says which step records it.
     let run = check(&m, &["--step", "move-tag"]);
@@ -341,14 +342,7 @@ fn the_digest_example_checks_right_before_and_after_the_tag_moved() {
     m.tag(&lab.image, &v1);
     m.push(&v1);
     let run = check(&["--step", "push-first"]);
-    let first = checks(run.step("push-first"))[0]["message"]
-        .as_str()
-        .unwrap()
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .to_string();
-    assert!(first.starts_with("sha256:"), "{}", run.stdout);
+    let first = digest_in(checks(run.step("push-first"))[0]);
     let captured = json!({ "first_digest": first });
     write_progress_of(
         &m,

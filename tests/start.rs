@@ -225,24 +225,28 @@ fn tag_an_image_watch_keys_quiz_quit_and_resume() {
     assert!(status.stdout.contains("tag-an-image"), "{}", status.stdout);
 }
 
-#[test]
-fn ctrl_c_keeps_progress_and_exits_130() {
-    let lab = lab();
-    let m = Machine::docker();
-    let user = unique("sc");
-    let mut r = Runner::start(
-        &m,
-        &[
-            "tag-an-image",
-            "--registry",
-            &lab.open,
-            "--var",
-            &format!("username={user}"),
-        ],
+/// The runner, started by `start`, at step 2 of `tag-an-image` ("waiting for: image_same") for `user`.
+fn waiting_at_the_tag_step(
+    start: fn(&Machine, &[&str]) -> Runner,
+    m: &Machine,
+    user: &str,
+) -> Runner {
+    let var = format!("username={user}");
+    let mut r = start(
+        m,
+        &["tag-an-image", "--registry", &lab().open, "--var", &var],
     );
     r.see("Go ahead\\?");
     r.press("y");
     r.see("waiting for: image_same");
+    r
+}
+
+#[test]
+fn ctrl_c_keeps_progress_and_exits_130() {
+    let m = Machine::docker();
+    let user = unique("sc");
+    let mut r = waiting_at_the_tag_step(Runner::start, &m, &user);
     r.press("\x03");
     r.see("Interrupted; progress kept");
     assert_eq!(r.exit_code(), 130);
@@ -253,22 +257,8 @@ fn ctrl_c_keeps_progress_and_exits_130() {
 
 #[test]
 fn ctrl_z_stops_the_runner_and_fg_continues_it_with_keys_working() {
-    let lab = lab();
     let m = Machine::docker();
-    let user = unique("sz");
-    let mut r = Runner::in_a_shell(
-        &m,
-        &[
-            "tag-an-image",
-            "--registry",
-            &lab.open,
-            "--var",
-            &format!("username={user}"),
-        ],
-    );
-    r.see("Go ahead\\?");
-    r.press("y");
-    r.see("waiting for: image_same");
+    let mut r = waiting_at_the_tag_step(Runner::in_a_shell, &m, &unique("sz"));
     // 148 = 128 + SIGTSTP: the shell saw its job stop, as with any program's Ctrl-Z.
     r.press("\x1a");
     r.see("stopped with 148");
