@@ -210,7 +210,7 @@ enum DecodedItem {
 }
 
 const EXPECTING_SOLUTION: &str =
-    "commands, one a line, or a list of commands and `{ run, expect }` mappings";
+    "text, one command a line, or a list of commands and `{ run, expect }` entries";
 const EXPECTING_ITEM: &str = "a command, or `{ run: COMMAND, expect: fail }`";
 
 impl<'de> Deserialize<'de> for Decoded {
@@ -259,6 +259,68 @@ impl<'de> Deserialize<'de> for DecodedItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lesson::load::SourceFile;
+
+    fn solution(yaml: &str) -> Result<Solution, String> {
+        let text = format!("id: t\ntitle: T\nsteps:\n  - id: s\n    title: S\n    human_only: true\n{yaml}");
+        let file = SourceFile {
+            name: "t.yaml".into(),
+            text,
+        };
+        crate::lesson::load::parse(&file)
+            .map(|l| l.steps[0].solution.clone().expect("a solution"))
+            .map_err(|d| d.message.clone())
+    }
+
+    #[test]
+    fn both_forms_give_the_same_lines_with_where_they_stand() {
+        let text = solution(
+            "    solution: |\n      docker logout r\n      # then\n\n      ! docker pull r/a\n",
+        )
+        .unwrap();
+        let list = solution(
+            "    solution:\n      - docker logout r\n      - { run: docker pull r/a, expect: fail }\n",
+        )
+        .unwrap();
+        let summary = |s: &Solution| {
+            s.lines()
+                .iter()
+                .map(|l| (l.command.to_string(), l.must_fail(), l.mapping))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            summary(&text),
+            [
+                ("docker logout r".to_string(), false, false),
+                ("docker pull r/a".to_string(), true, false)
+            ]
+        );
+        assert_eq!(
+            summary(&list),
+            [
+                ("docker logout r".to_string(), false, false),
+                ("docker pull r/a".to_string(), true, true)
+            ]
+        );
+        let lines = list.lines();
+        assert_eq!((lines[0].written.line(), lines[0].written.column()), (8, 9));
+        assert_eq!((lines[1].written.line(), lines[1].written.column()), (9, 16));
+        assert_eq!(list.templates().len(), 2);
+        let success = solution("    solution:\n      - { run: docker images, expect: success }\n");
+        assert!(!success.unwrap().lines()[0].must_fail());
+    }
+
+    #[test]
+    fn what_a_solution_cannot_be() {
+        let e = solution("    solution:\n      - { run: x, expect: maybe }\n").unwrap_err();
+        assert!(e.contains("`maybe`"), "{e}");
+        let e = solution("    solution:\n      - { run: x, must: fail }\n").unwrap_err();
+        assert!(e.contains("`must`"), "{e}");
+        let e = solution("    solution:\n      - { expect: fail }\n").unwrap_err();
+        assert!(e.contains("run"), "{e}");
+        let e = solution("    solution: { run: x }\n").unwrap_err();
+        assert!(e.contains("list"), "{e}");
+    }
 
     #[test]
     fn a_line_that_must_fail_starts_with_a_bang() {

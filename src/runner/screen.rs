@@ -343,6 +343,42 @@ steps:
     }
 
     #[test]
+    fn a_solution_fills_what_is_known_and_says_which_lines_must_fail() {
+        let file = crate::lesson::load::decode(
+            "t.yaml",
+            br#"id: t
+title: T
+steps:
+  - id: s
+    title: S
+    human_only: true
+    solution:
+      - docker logout {{ registry }}
+      - "! docker pull {{ registry }}/a@{{ d }}"
+      - { run: "docker pull {{ registry }}/a:1.0", expect: fail }
+"#,
+        )
+        .unwrap();
+        let lesson = crate::lesson::load::parse(&file).unwrap();
+        let solution_of = |vars: &BTreeMap<String, String>| {
+            solution(lesson.steps[0].solution.as_ref().unwrap(), vars, false)
+        };
+        let mut vars = BTreeMap::from([("registry".to_string(), "r:5000".to_string())]);
+        let s = solution_of(&vars);
+        assert!(s.contains("$ docker logout r:5000\n"), "{s}");
+        assert!(s.contains("$ ! docker pull r:5000/a@<d>\n"), "{s}");
+        assert!(
+            s.contains("$ docker pull r:5000/a:1.0  (meant to fail)"),
+            "{s}"
+        );
+        assert!(s.contains("<d> is a value an earlier step records"), "{s}");
+        vars.insert("d".into(), "sha256:abc".into());
+        let s = solution_of(&vars);
+        assert!(s.contains("$ ! docker pull r:5000/a@sha256:abc\n"), "{s}");
+        assert!(!s.contains("not known yet"), "{s}");
+    }
+
+    #[test]
     fn waiting_says_what_and_never_calls_unknown_a_failure() {
         let report = |outcome| StepReport {
             id: "tag".into(),

@@ -355,6 +355,32 @@ mod tests {
     }
 
     #[test]
+    fn a_command_that_must_fail_and_one_that_makes_a_container() {
+        let l = Line::command("docker pull 127.0.0.1:5000/a/b:1.0", true).unwrap();
+        assert!(l.expect_fail);
+        assert_eq!(l.argv[0], "docker");
+        // A `{ run, expect: fail }` line has no `!` to show.
+        let mapped = Line {
+            mapping: true,
+            ..l.clone()
+        };
+        assert_eq!(mapped.display(), "docker pull 127.0.0.1:5000/a/b:1.0");
+        assert_eq!(l.display(), "! docker pull 127.0.0.1:5000/a/b:1.0");
+        assert!(Line::command("  ", false).is_err());
+        for line in [
+            "docker run --name x my-app",
+            "docker container run my-app",
+            "docker create my-app",
+            "docker -H unix:///x.sock container create my-app",
+        ] {
+            assert!(plan(line).makes_container, "{line}");
+        }
+        for line in ["docker images", "docker container ls", "docker start x"] {
+            assert!(!plan(line).makes_container, "{line}");
+        }
+    }
+
+    #[test]
     fn look_only_solutions() {
         for line in [
             "docker images",
