@@ -514,7 +514,10 @@ fn lines_that_must_fail_are_tested_and_what_they_made_is_cleaned_up() {
         "the mapping form shows the command alone"
     );
     assert_eq!(mapped[1]["must_fail"], true);
-    assert_eq!(mapped[1]["ok"], true, "a refused pull is what `expect: fail` asks");
+    assert_eq!(
+        mapped[1]["ok"], true,
+        "a refused pull is what `expect: fail` asks"
+    );
     assert_ne!(mapped[1]["exit_code"], 0);
     let not_refused = step(&run, "not-refused-as-a-mapping");
     let commands = not_refused["commands"].as_array().unwrap();
@@ -562,11 +565,19 @@ fn lines_that_must_fail_are_tested_and_what_they_made_is_cleaned_up() {
     );
     assert_eq!(human.code, 1, "{}{}", human.stdout, human.stderr);
     for words in [
-        &format!("✗ `! docker tag my-app:latest {repo}:2.0` exited with 0, but the line (`! ...`) must fail"),
-        &format!("✗ `docker tag my-app:latest {repo}:5.0` exited with 0, but it must fail (`expect: fail`)"),
+        &format!(
+            "✗ `! docker tag my-app:latest {repo}:2.0` exited with 0, but the line (`! ...`) must fail"
+        ),
+        &format!(
+            "✗ `docker tag my-app:latest {repo}:5.0` exited with 0, but it must fail (`expect: fail`)"
+        ),
         "2 passed, 2 failed",
     ] {
-        assert!(human.stdout.contains(words), "`{words}` not in:\n{}", human.stdout);
+        assert!(
+            human.stdout.contains(words),
+            "`{words}` not in:\n{}",
+            human.stdout
+        );
     }
 }
 
@@ -635,9 +646,15 @@ fn containers_on(m: &Machine) {
         "{removed:?}"
     );
     let still = m.docker_output(&["container", "inspect", &before], None);
-    assert!(still.status.success(), "the container from before was removed");
+    assert!(
+        still.status.success(),
+        "the container from before was removed"
+    );
     m.d(&["rm", &before]);
-    assert!(!exists(m, &format!("{image}:unnamed")), "the setup's build is untagged");
+    assert!(
+        !exists(m, &format!("{image}:unnamed")),
+        "the setup's build is untagged"
+    );
 }
 
 #[test]
@@ -712,7 +729,9 @@ fn lint_reads_both_forms_of_a_solution() {
 
     let typo = write(
         "typo.yaml",
-        &format!("{head}    solution:\n      - docker push 127.0.0.1:5000/a/b:1.0\n      - {{ run: \"docker pull x\", expect: fial }}\n"),
+        &format!(
+            "{head}    solution:\n      - docker push 127.0.0.1:5000/a/b:1.0\n      - {{ run: \"docker pull x\", expect: fial }}\n"
+        ),
     );
     let run = lint(&typo);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);

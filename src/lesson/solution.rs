@@ -262,7 +262,9 @@ mod tests {
     use crate::lesson::load::SourceFile;
 
     fn solution(yaml: &str) -> Result<Solution, String> {
-        let text = format!("id: t\ntitle: T\nsteps:\n  - id: s\n    title: S\n    human_only: true\n{yaml}");
+        let text = format!(
+            "id: t\ntitle: T\nsteps:\n  - id: s\n    title: S\n    human_only: true\n{yaml}"
+        );
         let file = SourceFile {
             name: "t.yaml".into(),
             text,
@@ -304,7 +306,10 @@ mod tests {
         );
         let lines = list.lines();
         assert_eq!((lines[0].written.line(), lines[0].written.column()), (8, 9));
-        assert_eq!((lines[1].written.line(), lines[1].written.column()), (9, 16));
+        assert_eq!(
+            (lines[1].written.line(), lines[1].written.column()),
+            (9, 16)
+        );
         assert_eq!(list.templates().len(), 2);
         let success = solution("    solution:\n      - { run: docker images, expect: success }\n");
         assert!(!success.unwrap().lines()[0].must_fail());

@@ -226,10 +226,7 @@ pub fn solution(solution: &Solution, vars: &BTreeMap<String, String>, color: boo
             styled(color, crate::text::line(&filled)).yellow()
         ));
         if written.mapping && written.must_fail() {
-            out.push_str(&format!(
-                "  {}",
-                styled(color, "(meant to fail)").dim()
-            ));
+            out.push_str(&format!("  {}", styled(color, "(meant to fail)").dim()));
         }
     }
     for name in unknown {

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Line;
 use crate::check::report;
-use crate::lesson::{Lesson, Step};
 use crate::lesson::model::SetupAction;
 use crate::lesson::source::{Catalog, LoadedLesson, Origin};
+use crate::lesson::{Lesson, Step};
 use crate::trust;
 
 /// A lesson with its values and its planned solutions (one list per step).
@@ -121,8 +121,7 @@ impl<'c> Planned<'c> {
         for (name, value) in captured {
             vars.entry(name.clone()).or_insert_with(|| value.clone());
         }
-        Line::solution(step, &vars, &self.captures)
-            .map_err(|e| step_problem(self.loaded, step, &e))
+        Line::solution(step, &vars, &self.captures).map_err(|e| step_problem(self.loaded, step, &e))
     }
 
     /// Does a solution log in (and so need the password)?

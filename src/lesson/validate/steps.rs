@@ -116,7 +116,13 @@ fn mapping(lint: &mut Lint<'_>, line: &SolutionLine<'_>) -> Flow {
         let d = lint.at(run, "empty-solution-line", "`run` is empty".into());
         return lint.push(d.help("write the command to run, or remove the entry"));
     }
-    if line.command.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
+    if line
+        .command
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count()
+        > 1
+    {
         let d = lint.at(
             run,
             "invalid-solution",
