@@ -708,6 +708,62 @@ fn a_solution_line_may_use_a_value_an_earlier_step_captured() {
     assert_eq!(pull["commands"][1]["must_fail"], true, "{pull}");
     assert_eq!(pull["commands"][1]["ok"], true, "{pull}");
     assert!(!exists(&me, &format!("{repo}:1.0")));
+
+    // Prepared as a required lesson, its solutions get the captured digest too.
+    let after = test_lesson(
+        &me,
+        &[
+            "after-captured",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "3",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
+    assert_eq!(after.json["prepared"], json!(["captured-solution"]));
+    assert_eq!(after.json["setup"], json!([]), "{}", after.stdout);
+    assert!(!exists(&me, &format!("{username}-after:1.0")));
+
+    // When the earlier step captured nothing, the later one is not tried with a hole in its line.
+    let run = test_lesson(
+        &me,
+        &[
+            "captured-missing",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "1",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(phases(&run)["push"][0], "fail", "{}", run.stdout);
+    let pull = step(&run, "pull-by-digest");
+    assert_eq!(pull["status"], "unknown", "{pull}");
+    assert_eq!(pull["commands"], json!([]), "{pull}");
+    assert!(
+        pull["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("uses `pushed_digest`"),
+        "{pull}"
+    );
 }
 
 /// Lint of solutions, which needs no lab: the `expect` of a `{ run, expect }` entry, `!` inside a

@@ -108,20 +108,41 @@ impl<'c> Planned<'c> {
         index: usize,
         captured: &BTreeMap<String, String>,
     ) -> Result<Vec<Line>, String> {
-        let step = &self.lesson().steps[index];
-        let uses_a_capture = step.solution.iter().flat_map(|s| s.templates()).any(|t| {
-            crate::lesson::template::references(t)
-                .iter()
-                .any(|r| self.captures.contains(r.name) && !self.vars.contains_key(r.name))
-        });
-        if !uses_a_capture {
+        if self.captures_used(index).is_empty() {
             return Ok(self.solutions[index].clone());
         }
+        let step = &self.lesson().steps[index];
         let mut vars = self.vars.clone();
         for (name, value) in captured {
             vars.entry(name.clone()).or_insert_with(|| value.clone());
         }
         Line::solution(step, &vars, &self.captures).map_err(|e| step_problem(self.loaded, step, &e))
+    }
+
+    /// The captured values step `index`'s solution uses that `captured` does not hold: the earlier
+    /// step that records them did not pass (or could not be verified).
+    pub fn missing_captures(
+        &self,
+        index: usize,
+        captured: &BTreeMap<String, String>,
+    ) -> Vec<String> {
+        self.captures_used(index)
+            .into_iter()
+            .filter(|name| !captured.contains_key(*name))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The captured values step `index`'s solution uses.
+    fn captures_used(&self, index: usize) -> BTreeSet<&str> {
+        let step = &self.lesson().steps[index];
+        step.solution
+            .iter()
+            .flat_map(|s| s.templates())
+            .flat_map(|t| crate::lesson::template::references(t))
+            .map(|r| r.name)
+            .filter(|name| self.captures.contains(*name) && !self.vars.contains_key(*name))
+            .collect()
     }
 
     /// Does a solution log in (and so need the password)?

@@ -182,6 +182,7 @@ impl Session {
         // (of a name tagged by an earlier step, too): both are this run's to remove.
         let named: Vec<String> = line.pushes.iter().chain(&line.creates).cloned().collect();
         let digests_before = self.digest_refs(&named).await;
+        // An engine that cannot list its containers will not run one for the line either.
         let containers_before = if line.makes_container {
             self.docker.all_containers().await.ok()
         } else {

@@ -37,6 +37,20 @@ impl StepTest {
             title,
             ..StepTest::default()
         };
+        // Without a value an earlier step was to capture, the step cannot be tried: unverified, as
+        // that step was (or failed, which its own result says).
+        let missing = plan.missing_captures(index, &session.captured);
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+            test.solution = Phase::Unknown;
+            test.status = Phase::Unknown;
+            test.notes.push(format!(
+                "its solution uses {}, which an earlier step's check captures when it passes; \
+                 none was recorded, so the step was not tried",
+                names.join(", ")
+            ));
+            return test;
+        }
         // Planned now, not before the run: a line may use what an earlier step captured.
         let lines = match plan.solution(index, &session.captured) {
             Ok(lines) => lines,
