@@ -287,7 +287,8 @@ fn every_step_can_be_done_and_helped_with() {
                 assert!(
                     solution
                         .lines()
-                        .any(|l| l.trim_start().starts_with("docker ")),
+                        .iter()
+                        .any(|l| l.command.starts_with("docker ")),
                     "{at}: the solution runs no docker command"
                 );
                 assert!(
@@ -421,11 +422,12 @@ fn every_image_reference_follows_the_registry() {
                     ));
                 }
             }
-            let lines = step
-                .commands
-                .iter()
-                .map(|c| c.as_str())
-                .chain(step.solution.iter().flat_map(|s| s.lines()));
+            let lines = step.commands.iter().map(|c| c.as_str()).chain(
+                step.solution
+                    .iter()
+                    .flat_map(|s| s.lines())
+                    .map(|l| l.command),
+            );
             for line in lines {
                 for word in render(line)
                     .split_whitespace()

@@ -227,7 +227,7 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
     for (lesson, steps) in &expected {
         let containers_before = containers(&me);
         let run = run(lesson);
-        // The run step leaves its stopped container (the check reads its output): removed here.
+        // The run step's stopped container (its check read the greeting) is the run's to remove.
         let left: Vec<String> = containers(&me)
             .into_iter()
             .filter(|c| !containers_before.contains(c))
@@ -240,14 +240,15 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
                 .starts_with(theirs.as_bytes())
             })
             .collect();
-        if *lesson == "pull-an-image" {
-            assert_eq!(left.len(), 1, "one run of the classmate's image: {left:?}");
-            let out = me.d(&["logs", &left[0]]);
-            assert_eq!(out, format!("Hello from {classmate}!\n"));
-        }
         for c in &left {
             me.d(&["rm", c]);
         }
+        assert!(left.is_empty(), "{lesson} left containers: {left:?}");
+        let removed = run.json["cleanup"]["containers_removed"]
+            .as_array()
+            .map_or(0, Vec::len);
+        let ran = usize::from(*lesson == "pull-an-image");
+        assert_eq!(removed, ran, "{lesson}: {}", run.stdout);
         assert_eq!(run.code, 0, "{lesson}: {}{}", run.stdout, run.stderr);
         let got = phases(&run);
         let want: BTreeMap<String, Phases> = steps
@@ -491,8 +492,38 @@ fn lines_that_must_fail_are_tested_and_what_they_made_is_cleaned_up() {
             "not-refused".to_string(),
             p("fail", "pass", "fail", "skipped"),
         ),
+        (
+            "refused-as-a-mapping".to_string(),
+            p("pass", "pass", "pass", "pass"),
+        ),
+        (
+            "not-refused-as-a-mapping".to_string(),
+            p("fail", "pass", "fail", "skipped"),
+        ),
     ]);
     assert_eq!(phases(&run), want, "{}", run.stdout);
+    let mapped = step(&run, "refused-as-a-mapping")["commands"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(mapped.len(), 2, "{mapped:?}");
+    assert_eq!(mapped[0]["must_fail"], false, "`expect: success`");
+    assert_eq!(
+        mapped[1]["command"],
+        format!("docker pull {repo}:missing"),
+        "the mapping form shows the command alone"
+    );
+    assert_eq!(mapped[1]["must_fail"], true);
+    assert_eq!(
+        mapped[1]["ok"], true,
+        "a refused pull is what `expect: fail` asks"
+    );
+    assert_ne!(mapped[1]["exit_code"], 0);
+    let not_refused = step(&run, "not-refused-as-a-mapping");
+    let commands = not_refused["commands"].as_array().unwrap();
+    assert_eq!(commands.len(), 1, "stops at it: {not_refused}");
+    assert_eq!(commands[0]["ok"], false);
+    assert_eq!(commands[0]["exit_code"], 0);
     let refused = step(&run, "refused");
     let commands = refused["commands"].as_array().unwrap();
     assert_eq!(
@@ -511,8 +542,284 @@ fn lines_that_must_fail_are_tested_and_what_they_made_is_cleaned_up() {
         "stops at the line that did not fail: {not_refused}"
     );
     assert_eq!(commands[0]["ok"], false, "{not_refused}");
-    for tag in ["1.0", "2.0"] {
+    for tag in ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0"] {
         assert!(!exists(&me, &format!("{repo}:{tag}")), "{repo}:{tag} left");
+    }
+
+    // For people: a line that had to fail and did not says so, in the words it was written in.
+    let human = test_lesson(
+        &me,
+        &[
+            "must-fail",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "1",
+            "--yes",
+        ],
+        None,
+    );
+    assert_eq!(human.code, 1, "{}{}", human.stdout, human.stderr);
+    for words in [
+        &format!(
+            "✗ `! docker tag my-app:latest {repo}:2.0` exited with 0, but the line (`! ...`) must fail"
+        ),
+        &format!(
+            "✗ `docker tag my-app:latest {repo}:5.0` exited with 0, but it must fail (`expect: fail`)"
+        ),
+        "2 passed, 2 failed",
+    ] {
+        assert!(
+            human.stdout.contains(words),
+            "`{words}` not in:\n{}",
+            human.stdout
+        );
+    }
+}
+
+/// The containers a solution runs (`--name` and not) are removed with the run; one that was there
+/// before, from the same image, is not.
+fn containers_on(m: &Machine) {
+    let lab = lab();
+    let username = unique("ct");
+    let dir = fixtures().display().to_string();
+    let var = format!("username={username}");
+    let image = format!("tl-run-{username}");
+    // Built before the run, as the setup would: the setup then finds it, and a container made from
+    // it now is one the run must leave alone.
+    support::build_sample_image(&m.host, &username, &format!("{image}:named"));
+    m.forget_later(&format!("{image}:named"));
+    let before = format!("{username}-before");
+    m.d(&["create", "--name", &before, &format!("{image}:named")]);
+    let ids_before = containers(m);
+
+    let run = test_lesson(
+        m,
+        &[
+            "containers",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "5",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let left: Vec<String> = containers(m)
+        .into_iter()
+        .filter(|c| !ids_before.contains(c))
+        .filter(|c| {
+            let image_of = m.d(&["container", "inspect", "-f", "{{.Config.Image}}", c]);
+            image_of.contains(&image)
+        })
+        .collect();
+    for c in &left {
+        m.d(&["rm", "-f", c]);
+    }
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for id in ["run-named", "run-unnamed"] {
+        assert_eq!(
+            phases(&run)[id],
+            ["pass", "pass", "pass", "pass"].map(str::to_string),
+            "{id}: {}",
+            run.stdout
+        );
+    }
+    assert!(left.is_empty(), "containers left behind: {left:?}");
+    let removed = run.json["cleanup"]["containers_removed"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(removed.len(), 2, "{}", run.stdout);
+    assert!(
+        removed.contains(&json!(format!("{username}-greeter"))),
+        "{removed:?}"
+    );
+    let still = m.docker_output(&["container", "inspect", &before], None);
+    assert!(
+        still.status.success(),
+        "the container from before was removed"
+    );
+    m.d(&["rm", &before]);
+    assert!(
+        !exists(m, &format!("{image}:unnamed")),
+        "the setup's build is untagged"
+    );
+}
+
+#[test]
+fn containers_a_solution_ran_are_removed_on_docker() {
+    containers_on(&Machine::docker());
+}
+
+#[test]
+fn containers_a_solution_ran_are_removed_on_podman() {
+    containers_on(&Machine::podman());
+}
+
+/// A later step's solution uses the digest an earlier step captured: planned when it is reached.
+#[test]
+fn a_solution_line_may_use_a_value_an_earlier_step_captured() {
+    let lab = lab();
+    let me = Machine::docker();
+    let username = unique("cs");
+    let repo = format!("{}/{username}/captured", lab.open);
+    let dir = fixtures().display().to_string();
+    let var = format!("username={username}");
+    let run = test_lesson(
+        &me,
+        &[
+            "captured-solution",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "3",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let all = ["pass", "pass", "pass", "pass"].map(str::to_string);
+    assert_eq!(phases(&run)["push"], all, "{}", run.stdout);
+    assert_eq!(phases(&run)["pull-by-digest"], all, "{}", run.stdout);
+    let pull = step(&run, "pull-by-digest");
+    let digest = pull["commands"][0]["command"].as_str().unwrap().to_string();
+    let pinned = digest.strip_prefix(&format!("docker pull {repo}@sha256:"));
+    assert!(
+        pinned.is_some_and(|hex| hex.len() == 64),
+        "pulled by the captured digest: {pull}"
+    );
+    assert_eq!(pull["commands"][1]["must_fail"], true, "{pull}");
+    assert_eq!(pull["commands"][1]["ok"], true, "{pull}");
+    assert!(!exists(&me, &format!("{repo}:1.0")));
+
+    // Prepared as a required lesson, its solutions get the captured digest too.
+    let after = test_lesson(
+        &me,
+        &[
+            "after-captured",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "3",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
+    assert_eq!(after.json["prepared"], json!(["captured-solution"]));
+    assert_eq!(after.json["setup"], json!([]), "{}", after.stdout);
+    assert!(!exists(&me, &format!("{username}-after:1.0")));
+
+    // When the earlier step captured nothing, the later one is not tried with a hole in its line.
+    let run = test_lesson(
+        &me,
+        &[
+            "captured-missing",
+            "--lessons-dir",
+            &dir,
+            "--registry",
+            &lab.open,
+            "--var",
+            &var,
+            "--wait",
+            "1",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(phases(&run)["push"][0], "fail", "{}", run.stdout);
+    let pull = step(&run, "pull-by-digest");
+    assert_eq!(pull["status"], "unknown", "{pull}");
+    assert_eq!(pull["commands"], json!([]), "{pull}");
+    assert!(
+        pull["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("uses `pushed_digest`"),
+        "{pull}"
+    );
+}
+
+/// Lint of solutions, which needs no lab: the `expect` of a `{ run, expect }` entry, `!` inside a
+/// `run`, and a captured value used by the same step's solution (too early) or a later one (fine).
+#[test]
+fn lint_reads_both_forms_of_a_solution() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let head = "id: s\ntitle: S\nsteps:\n  - id: one\n    title: One\n    checks:\n      - registry_digest: { image: \"127.0.0.1:5000/a/b:1.0\" }\n        capture: d\n";
+    let lint = |path: &str| {
+        let mut cmd = assert_cmd::Command::cargo_bin("learn-registry").unwrap();
+        cmd.args(["lint", path]).env("NO_COLOR", "1");
+        Run::of(cmd)
+    };
+
+    let typo = write(
+        "typo.yaml",
+        &format!(
+            "{head}    solution:\n      - docker push 127.0.0.1:5000/a/b:1.0\n      - {{ run: \"docker pull x\", expect: fial }}\n"
+        ),
+    );
+    let run = lint(&typo);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    for words in [
+        "unknown value `fial`",
+        &format!("{typo}:11:41"),
+        "did you mean `fail`?",
+    ] {
+        assert!(said.contains(words), "`{words}` not in:\n{said}");
+    }
+
+    let early = write(
+        "early.yaml",
+        &format!(
+            "{head}    solution:\n      - {{ run: \"! docker pull x@{{{{ d }}}}\" }}\n\
+             \x20 - id: two\n    title: Two\n    checks:\n      - image_exists: {{ image: x }}\n\
+             \x20   solution:\n      - {{ run: \"docker pull x@{{{{ d }}}}\", expect: fail }}\n\
+             \x20     - docker pull x@{{{{ d }}}}\n"
+        ),
+    );
+    let run = lint(&early);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 2, "{said}");
+    for words in [
+        "`d` has no value here yet",
+        &format!("{early}:10:33"),
+        "`run` starts with `!`",
+        "write `expect: fail` beside `run`",
+        "2 errors and 0 warnings",
+    ] {
+        assert!(said.contains(words), "`{words}` not in:\n{said}");
     }
 }
 

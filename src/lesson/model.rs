@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::lesson::Sp;
 use crate::lesson::check::CheckItem;
+use crate::lesson::solution::{self, Solution};
 
 /// One lesson: a YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -135,11 +136,13 @@ pub struct Step {
     #[serde(default)]
     pub hints: Vec<Sp<String>>,
     /// The commands that solve the step, one a line (shown on request; run by `test-lesson`). Each
-    /// line is one command, run without a shell (no pipes, `&&`, `;`, redirections or `$(...)`). A
-    /// line that must fail starts with `! ` (as in a shell): `! docker pull {{ repository }}` after a
-    /// logout; `test-lesson` then checks that it fails.
-    #[serde(default)]
-    pub solution: Option<Sp<String>>,
+    /// line is one command, run without a shell (no pipes, `&&`, `;`, redirections or `$(...)`); it
+    /// may use `{{ name }}`, and values captured by earlier steps. A line that must fail starts with
+    /// `! ` (as in a shell): `! docker pull {{ repository }}` after a logout; `test-lesson` then checks
+    /// that it fails. Or a list: commands, and `{ run: COMMAND, expect: fail }` for one that must fail.
+    #[serde(default, deserialize_with = "solution::deserialize")]
+    #[schemars(with = "Option<solution::RawSolution>")]
+    pub solution: Option<Solution>,
     /// No machine can verify this step fully (sign up in a browser): the learner confirms it. Any
     /// checks still run.
     #[serde(default)]
@@ -219,7 +222,7 @@ impl Step {
         all.extend(self.body.iter());
         all.extend(self.commands.iter());
         all.extend(self.hints.iter());
-        all.extend(self.solution.iter());
+        all.extend(self.solution.iter().flat_map(Solution::templates));
         all.extend(self.link.iter());
         if let Some(quiz) = &self.quiz {
             all.push(&quiz.question);
@@ -233,12 +236,6 @@ impl Step {
     pub fn has_something_to_do(&self) -> bool {
         !self.checks.is_empty() || self.quiz.is_some() || self.human_only
     }
-}
-
-/// A solution line that must fail, as written (`! docker pull ...`): the command without its `!`.
-pub fn expected_to_fail(line: &str) -> Option<&str> {
-    let rest = line.trim_start().strip_prefix('!')?;
-    rest.starts_with([' ', '\t']).then(|| rest.trim_start())
 }
 
 /// Words a shell would treat specially. Solutions run without a shell, so a line using them cannot
@@ -257,17 +254,6 @@ pub fn needs_a_shell(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_line_that_must_fail_starts_with_a_bang() {
-        assert_eq!(expected_to_fail("! docker pull x"), Some("docker pull x"));
-        assert_eq!(
-            expected_to_fail("  !\tdocker pull x"),
-            Some("docker pull x")
-        );
-        assert_eq!(expected_to_fail("!docker pull x"), None);
-        assert_eq!(expected_to_fail("docker pull x"), None);
-    }
 
     #[test]
     fn shell_words_are_found() {

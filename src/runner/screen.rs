@@ -10,6 +10,7 @@ use console::style;
 
 use crate::check::report::StepReport;
 use crate::check::{CheckResult, Outcome};
+use crate::lesson::solution::Solution;
 use crate::lesson::{Lesson, Step, template};
 use crate::runner::markdown;
 use crate::text::line;
@@ -200,17 +201,64 @@ pub fn labelled(label: &str, text: &str, width: usize, color: bool) -> String {
     )
 }
 
-/// The solution, one command a line.
-pub fn solution(text: &str, color: bool) -> String {
+/// The solution, one command a line, with the values known so far filled in. A value an earlier step
+/// captures but the progress does not hold (yet) shows as `<name>`, with a note saying what it stands
+/// for; a `{ run, expect: fail }` line is the command and a note that it is meant to fail (a `! `
+/// line is shown as written: the shell's own negation, which can be pasted).
+pub fn solution(solution: &Solution, vars: &BTreeMap<String, String>, color: bool) -> String {
     let mut out = format!("  {}", styled(color, "solution:").bold());
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+    let mut unknown: Vec<String> = Vec::new();
+    for written in solution.lines() {
+        let text = if written.mapping {
+            written.command
+        } else {
+            written.as_written
+        };
+        let (filled, missing) = fill_known(text, vars);
+        for name in missing {
+            if !unknown.contains(&name) {
+                unknown.push(name);
+            }
+        }
         out.push_str(&format!(
             "\n    {} {}",
             styled(color, "$").dim(),
-            styled(color, crate::text::line(line.trim())).yellow()
+            styled(color, crate::text::line(&filled)).yellow()
+        ));
+        if written.mapping && written.must_fail() {
+            out.push_str(&format!("  {}", styled(color, "(meant to fail)").dim()));
+        }
+    }
+    for name in unknown {
+        out.push_str(&format!(
+            "\n    {}",
+            styled(
+                color,
+                format!(
+                    "<{name}> is a value an earlier step records when its check passes; it is \
+                     not known yet"
+                )
+            )
+            .dim()
         ));
     }
     out
+}
+
+/// `text` with the values in `vars` filled in and each other `{{ name }}` shown as `<name>`, and those
+/// names.
+fn fill_known(text: &str, vars: &BTreeMap<String, String>) -> (String, Vec<String>) {
+    match template::render(text, vars) {
+        Ok(filled) => (filled, Vec::new()),
+        Err(missing) => {
+            let mut with_marks = vars.clone();
+            for name in &missing {
+                with_marks.insert(name.clone(), format!("<{name}>"));
+            }
+            let filled = template::render(text, &with_marks).unwrap_or_else(|_| text.to_string());
+            (filled, missing)
+        }
+    }
 }
 
 /// The status line while waiting for a step, from its last evaluation.
@@ -289,6 +337,42 @@ steps:
         for line in s.lines().filter(|l| !l.contains('$')) {
             assert!(console::measure_text_width(line) <= 40, "{line:?}");
         }
+    }
+
+    #[test]
+    fn a_solution_fills_what_is_known_and_says_which_lines_must_fail() {
+        let file = crate::lesson::load::decode(
+            "t.yaml",
+            br#"id: t
+title: T
+steps:
+  - id: s
+    title: S
+    human_only: true
+    solution:
+      - docker logout {{ registry }}
+      - "! docker pull {{ registry }}/a@{{ d }}"
+      - { run: "docker pull {{ registry }}/a:1.0", expect: fail }
+"#,
+        )
+        .unwrap();
+        let lesson = crate::lesson::load::parse(&file).unwrap();
+        let solution_of = |vars: &BTreeMap<String, String>| {
+            solution(lesson.steps[0].solution.as_ref().unwrap(), vars, false)
+        };
+        let mut vars = BTreeMap::from([("registry".to_string(), "r:5000".to_string())]);
+        let s = solution_of(&vars);
+        assert!(s.contains("$ docker logout r:5000\n"), "{s}");
+        assert!(s.contains("$ ! docker pull r:5000/a@<d>\n"), "{s}");
+        assert!(
+            s.contains("$ docker pull r:5000/a:1.0  (meant to fail)"),
+            "{s}"
+        );
+        assert!(s.contains("<d> is a value an earlier step records"), "{s}");
+        vars.insert("d".into(), "sha256:abc".into());
+        let s = solution_of(&vars);
+        assert!(s.contains("$ ! docker pull r:5000/a@sha256:abc\n"), "{s}");
+        assert!(!s.contains("not known yet"), "{s}");
     }
 
     #[test]

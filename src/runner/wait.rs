@@ -278,8 +278,7 @@ impl<'w, 's, 'l> StepWait<'w, 's, 'l> {
         match show {
             Err(Interrupted) => return Flow::End(StepEnd::Interrupted),
             Ok(true) => {
-                let text =
-                    screen::solution(&fill(solution, &self.session.vars), self.session.color);
+                let text = screen::solution(solution, &self.session.vars, self.session.color);
                 self.io.say(text);
             }
             Ok(false) => {}

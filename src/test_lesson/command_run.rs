@@ -18,8 +18,10 @@ pub struct CommandRun {
     pub command: String,
     pub exit_code: Option<i32>,
     pub ok: bool,
-    /// The line was written `! command`: it had to fail.
+    /// The line was written `! command` or `expect: fail`: it had to fail.
     pub expect_fail: bool,
+    /// It was written `{ run, expect }` (which the report names when it did not fail).
+    pub mapping: bool,
     /// The last lines of stderr (of a failed command), password removed.
     pub stderr_tail: Vec<String>,
     /// Why it did not run at all (program missing, timeout).
@@ -46,13 +48,14 @@ impl CommandRun {
                     exit_code: None,
                     ok: false,
                     expect_fail: line.expect_fail,
+                    mapping: line.mapping,
                     stderr_tail: Vec::new(),
                     error: Some(e.to_string()),
                 };
             }
         };
         let succeeded = output.status.success();
-        // A `! command` line passes when the command fails, and the other way round.
+        // A line that must fail passes when the command fails, and the other way round.
         let ok = succeeded != line.expect_fail;
         let stderr_tail = if succeeded {
             Vec::new()
@@ -70,6 +73,7 @@ impl CommandRun {
             exit_code: output.status.code(),
             ok,
             expect_fail: line.expect_fail,
+            mapping: line.mapping,
             stderr_tail,
             error: None,
         }
@@ -85,9 +89,12 @@ impl CommandRun {
     pub fn failure(&self) -> String {
         match (&self.error, self.stderr_tail.last()) {
             (Some(e), _) => e.clone(),
-            (None, _) if self.expect_fail && self.exit_code == Some(0) => {
-                "exited with 0, but the line (`! ...`) must fail".to_string()
+            (None, _) if self.expect_fail && self.exit_code == Some(0) => if self.mapping {
+                "exited with 0, but it must fail (`expect: fail`)"
+            } else {
+                "exited with 0, but the line (`! ...`) must fail"
             }
+            .to_string(),
             (None, Some(last)) => format!("exited with {}: {last}", self.exit_text()),
             (None, None) => format!("exited with {}", self.exit_text()),
         }

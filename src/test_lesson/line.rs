@@ -3,11 +3,12 @@
 //! pushes), since the cleanup must remove exactly those, and whether it is a `docker login` that needs
 //! the password on stdin.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::lesson::Step;
 use crate::lesson::model::needs_a_shell;
+use crate::lesson::solution::expected_to_fail;
 
 /// One line of a solution (or a setup command), ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +21,12 @@ pub struct Line {
     /// Names it pushes: Docker records a digest reference (`repo@sha256:...`) for each, which the
     /// cleanup removes too, or a re-run would find the step done.
     pub pushes: Vec<String>,
-    /// Written `! command`: the line must fail (a pull refused after a logout).
+    /// `docker run` / `docker create`: the containers it makes are the cleanup's too.
+    pub makes_container: bool,
+    /// Written `! command` or `expect: fail`: the line must fail (a pull refused after a logout).
     pub expect_fail: bool,
+    /// Written as `{ run, expect }` rather than as a line of text.
+    pub mapping: bool,
 }
 
 /// Global `docker` options that take a value as the next word.
@@ -56,17 +61,27 @@ const BUILD_WITH_VALUE: &[&str] = &[
 ];
 
 impl Line {
-    /// Turn a rendered solution line into argv, or say why it cannot run. `None` for blank lines and
-    /// `#` comments.
+    /// Turn a rendered line of a solution's text into argv, or say why it cannot run. `None` for blank
+    /// lines and `#` comments; `! command` must fail.
     pub fn plan(rendered: &str) -> Result<Option<Line>, String> {
         let trimmed = rendered.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Ok(None);
         }
-        let expect_fail = crate::lesson::model::expected_to_fail(trimmed).is_some();
-        let trimmed = crate::lesson::model::expected_to_fail(trimmed).unwrap_or(trimmed);
+        match expected_to_fail(trimmed) {
+            Some(command) => Line::command(command, true).map(Some),
+            None => Line::command(trimmed, false).map(Some),
+        }
+    }
+
+    /// Turn one rendered command into argv; `expect_fail` when it must fail.
+    pub fn command(command: &str, expect_fail: bool) -> Result<Line, String> {
+        let trimmed = command.trim();
         let mut argv =
             shell_words::split(trimmed).map_err(|e| format!("`{trimmed}` does not split: {e}"))?;
+        if argv.is_empty() {
+            return Err("a solution line has no command".into());
+        }
         if let Some(word) = argv.iter().find(|w| needs_a_shell(w)) {
             return Err(format!(
                 "`{trimmed}` uses `{word}`, but solutions run as one command without a shell; split \
@@ -76,6 +91,7 @@ impl Line {
         let mut login = false;
         let mut creates = Vec::new();
         let mut pushes = Vec::new();
+        let mut makes_container = false;
         if program(&argv) == "docker" {
             // Skip global options to find the subcommand.
             let mut i = 1;
@@ -120,36 +136,56 @@ impl Line {
                 Some("push") => pushes.extend(nth(&[], 0)),
                 Some("pull") => creates.extend(nth(PULL_WITH_VALUE, 0)),
                 Some("build") => creates.extend(build_tags(rest)),
+                Some("run" | "create") => makes_container = true,
+                Some("container") if matches!(command.get(1), Some(&"run" | &"create")) => {
+                    makes_container = true
+                }
                 _ => {}
             }
         }
-        Ok(Some(Line {
+        Ok(Line {
             argv,
             login,
             creates,
             pushes,
+            makes_container,
             expect_fail,
-        }))
+            mapping: false,
+        })
     }
 
-    /// A step's solution lines, rendered and planned. Problems are lesson errors.
-    pub fn solution(step: &Step, vars: &BTreeMap<String, String>) -> Result<Vec<Line>, String> {
+    /// A step's solution lines, rendered with `vars` (the variables and the values captured so far)
+    /// and planned. Problems are lesson errors; a name in `captures` (what the lesson's checks
+    /// capture) without a value is one an earlier step did not record.
+    pub fn solution(
+        step: &Step,
+        vars: &BTreeMap<String, String>,
+        captures: &BTreeSet<String>,
+    ) -> Result<Vec<Line>, String> {
         let Some(solution) = &step.solution else {
             return Ok(Vec::new());
         };
         let mut lines = Vec::new();
-        for raw in solution.lines() {
-            let rendered = crate::lesson::template::render(raw, vars).map_err(|missing| {
-                format!(
-                    "`{}` needs a value for `{}`; pass --var {}=VALUE",
-                    raw.trim(),
-                    missing[0],
-                    missing[0]
-                )
-            })?;
-            if let Some(line) = Line::plan(&rendered)? {
-                lines.push(line);
-            }
+        for written in solution.lines() {
+            let rendered =
+                crate::lesson::template::render(written.command, vars).map_err(|missing| {
+                    let name = &missing[0];
+                    if captures.contains(name) {
+                        format!(
+                            "`{}` uses `{name}`, a value captured by an earlier step's check, \
+                             but that check recorded none (it did not pass)",
+                            written.as_written
+                        )
+                    } else {
+                        format!(
+                            "`{}` needs a value for `{name}`; pass --var {name}=VALUE",
+                            written.as_written
+                        )
+                    }
+                })?;
+            let mut line = Line::command(&rendered, written.must_fail())?;
+            line.mapping = written.mapping;
+            lines.push(line);
         }
         Ok(lines)
     }
@@ -157,7 +193,7 @@ impl Line {
     /// The command as people read it (the password is never in argv).
     pub fn display(&self) -> String {
         let command = shell_words::join(&self.argv);
-        if self.expect_fail {
+        if self.expect_fail && !self.mapping {
             format!("! {command}")
         } else {
             command
@@ -316,6 +352,32 @@ mod tests {
         assert_eq!(l.display(), "! docker pull 127.0.0.1:5000/a/b:1.0");
         assert!(!plan("docker pull a").expect_fail);
         assert!(Line::plan("! docker images | grep a").is_err());
+    }
+
+    #[test]
+    fn a_command_that_must_fail_and_one_that_makes_a_container() {
+        let l = Line::command("docker pull 127.0.0.1:5000/a/b:1.0", true).unwrap();
+        assert!(l.expect_fail);
+        assert_eq!(l.argv[0], "docker");
+        // A `{ run, expect: fail }` line has no `!` to show.
+        let mapped = Line {
+            mapping: true,
+            ..l.clone()
+        };
+        assert_eq!(mapped.display(), "docker pull 127.0.0.1:5000/a/b:1.0");
+        assert_eq!(l.display(), "! docker pull 127.0.0.1:5000/a/b:1.0");
+        assert!(Line::command("  ", false).is_err());
+        for line in [
+            "docker run --name x my-app",
+            "docker container run my-app",
+            "docker create my-app",
+            "docker -H unix:///x.sock container create my-app",
+        ] {
+            assert!(plan(line).makes_container, "{line}");
+        }
+        for line in ["docker images", "docker container ls", "docker start x"] {
+            assert!(!plan(line).makes_container, "{line}");
+        }
     }
 
     #[test]

@@ -18,9 +18,13 @@
 //! which no command here can drive). A check that cannot be verified is reported as such (exit 3),
 //! never as a failure.
 //!
-//! Everything runs with a temporary Docker config folder (`config`). Image names the run creates
-//! (setup builds, `docker tag`, `docker pull`, `docker build -t`) are untagged at the end, unless
-//! `--keep` (`cleanup`). What the registry received stays there: that is why the registry must be a
+//! Everything runs with a temporary Docker config folder (`config`). Containers the solutions make
+//! (`docker run`, `docker create`) are removed and image names the run creates (setup builds,
+//! `docker tag`, `docker pull`, `docker build -t`) untagged at the end, unless `--keep` (`cleanup`).
+//! A solution line may use a value an earlier step's check captured: lines are planned before the
+//! run with stand-ins, and a step's lines again, with the captured values, when the step is reached
+//! (a step that needs a value no earlier step recorded is not tried: unverified, with the names).
+//! A line must fail when written `! command` or `{ run: command, expect: fail }`. What the registry received stays there: that is why the registry must be a
 //! throwaway one. The flow: `plan` (before anything runs) → `session` (setup, `step_test` per step,
 //! `cleanup`) → `LessonTest` → `report`.
 
@@ -153,6 +157,7 @@ pub fn run(
             password,
             wait: options.wait,
             created: Vec::new(),
+            containers: Vec::new(),
             progress: options.progress,
             env: isolation.env.clone(),
             config_dir: isolation.dir.path().to_path_buf(),

@@ -1,21 +1,26 @@
 //! What a run will do, worked out before anything runs: the lesson and the lessons it requires, each
 //! with its variables' values (validated against their patterns) and its solutions and setup
-//! commands planned as argv. A problem here is the lesson's or the caller's, and stops the run
+//! commands planned as argv (a solution that uses a captured value is planned again when its step is
+//! reached, with the value an earlier step recorded). A problem here is the lesson's or the caller's, and stops the run
 //! before it touches the engine.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Line;
 use crate::check::report;
-use crate::lesson::Lesson;
 use crate::lesson::model::SetupAction;
 use crate::lesson::source::{Catalog, LoadedLesson, Origin};
+use crate::lesson::{Lesson, Step};
 use crate::trust;
 
 /// A lesson with its values and its planned solutions (one list per step).
 pub struct Planned<'c> {
     pub loaded: &'c LoadedLesson,
     pub vars: BTreeMap<String, String>,
+    /// The names the lesson's checks capture (`capture:`).
+    pub captures: BTreeSet<String>,
+    /// Each step's solution as planned before the run, captured values stood in for (see
+    /// [`Planned::solution`] for the lines that run).
     pub solutions: Vec<Vec<Line>>,
     /// The planned argv of each setup action that is a command (`None` for the others), for the
     /// names it creates.
@@ -44,16 +49,25 @@ impl<'c> Planned<'c> {
                 lesson.id.as_str()
             )]);
         }
+        let captures: BTreeSet<String> = lesson
+            .steps
+            .iter()
+            .flat_map(|step| step.checks.iter())
+            .filter_map(|item| item.capture.as_ref().map(|c| c.to_string()))
+            .collect();
+        // Captured values are known only when the run reaches the step, so here each stands in as
+        // a plain word: the lines are checked now (they split, need no shell, have every variable)
+        // and planned again with the real values then (`Planned::solution`).
+        let mut stand_ins = vars.clone();
+        for name in &captures {
+            stand_ins
+                .entry(name.clone())
+                .or_insert_with(|| format!("captured-{name}"));
+        }
         let mut solutions = Vec::new();
         for step in lesson.steps.iter() {
-            let lines = Line::solution(step, &vars).map_err(|e| {
-                vec![format!(
-                    "step `{}` of lesson `{}` ({}): {e}",
-                    step.id.as_str(),
-                    lesson.id.as_str(),
-                    loaded.file.name
-                )]
-            })?;
+            let lines = Line::solution(step, &stand_ins, &captures)
+                .map_err(|e| vec![step_problem(loaded, step, &e)])?;
             solutions.push(lines);
         }
         let setup_commands = lesson
@@ -76,6 +90,7 @@ impl<'c> Planned<'c> {
         Ok(Planned {
             loaded,
             vars,
+            captures,
             solutions,
             setup_commands,
             allowed: false,
@@ -86,10 +101,64 @@ impl<'c> Planned<'c> {
         &self.loaded.lesson
     }
 
+    /// Step `index`'s solution as it runs now: planned again with the values captured so far
+    /// (`captured`), since a line may use what an earlier step's check recorded.
+    pub fn solution(
+        &self,
+        index: usize,
+        captured: &BTreeMap<String, String>,
+    ) -> Result<Vec<Line>, String> {
+        if self.captures_used(index).is_empty() {
+            return Ok(self.solutions[index].clone());
+        }
+        let step = &self.lesson().steps[index];
+        let mut vars = self.vars.clone();
+        for (name, value) in captured {
+            vars.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+        Line::solution(step, &vars, &self.captures).map_err(|e| step_problem(self.loaded, step, &e))
+    }
+
+    /// The captured values step `index`'s solution uses that `captured` does not hold: the earlier
+    /// step that records them did not pass (or could not be verified).
+    pub fn missing_captures(
+        &self,
+        index: usize,
+        captured: &BTreeMap<String, String>,
+    ) -> Vec<String> {
+        self.captures_used(index)
+            .into_iter()
+            .filter(|name| !captured.contains_key(*name))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The captured values step `index`'s solution uses.
+    fn captures_used(&self, index: usize) -> BTreeSet<&str> {
+        let step = &self.lesson().steps[index];
+        step.solution
+            .iter()
+            .flat_map(|s| s.templates())
+            .flat_map(|t| crate::lesson::template::references(t))
+            .map(|r| r.name)
+            .filter(|name| self.captures.contains(*name) && !self.vars.contains_key(*name))
+            .collect()
+    }
+
     /// Does a solution log in (and so need the password)?
     pub fn needs_password(&self) -> bool {
         self.solutions.iter().flatten().any(|l| l.login)
     }
+}
+
+/// A problem with a step's solution, for the user: which step of which lesson in which file.
+fn step_problem(loaded: &LoadedLesson, step: &Step, problem: &str) -> String {
+    format!(
+        "step `{}` of lesson `{}` ({}): {problem}",
+        step.id.as_str(),
+        loaded.lesson.id.as_str(),
+        loaded.file.name
+    )
 }
 
 /// The lesson and the lessons it requires, those first (deepest first), each once.
@@ -139,13 +208,13 @@ pub fn allowed_to_run(loaded: &LoadedLesson, yes: bool) -> bool {
     let mut commands = trust::commands_of(&loaded.lesson);
     for step in loaded.lesson.steps.iter() {
         if let Some(solution) = &step.solution {
-            commands.extend(
-                solution
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(str::to_string),
-            );
+            commands.extend(solution.lines().iter().map(|l| {
+                if l.mapping && l.must_fail() {
+                    format!("{} (expect: fail)", l.command)
+                } else {
+                    l.as_written.to_string()
+                }
+            }));
         }
     }
     if commands.is_empty() {

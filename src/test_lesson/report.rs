@@ -122,8 +122,23 @@ pub fn human(t: &LessonTest) -> String {
     if !c.removed.is_empty() {
         out.push_str(&format!("cleanup: removed {}\n", ticked(&c.removed)));
     }
+    if !c.containers_removed.is_empty() {
+        out.push_str(&format!(
+            "cleanup: removed containers {}\n",
+            ticked(&c.containers_removed)
+        ));
+    }
     if !c.left.is_empty() {
         out.push_str(&format!("kept (--keep): {}\n", ticked(&c.left)));
+    }
+    if !c.containers_left.is_empty() {
+        out.push_str(&format!(
+            "kept (--keep): containers {}\n",
+            ticked(&c.containers_left)
+        ));
+    }
+    for failure in &c.failed {
+        out.push_str(&format!("cleanup: could not remove {failure}\n"));
     }
     if let Some(dir) = &c.config_kept {
         out.push_str(&format!(
@@ -163,6 +178,7 @@ pub fn json(t: &LessonTest) -> Value {
             "commands": s.commands.iter().map(|r| json!({
                 "command": r.command,
                 "ok": r.ok,
+                "must_fail": r.expect_fail,
                 "exit_code": r.exit_code,
                 "error": r.error,
                 "stderr_tail": r.stderr_tail,
@@ -173,6 +189,8 @@ pub fn json(t: &LessonTest) -> Value {
         "cleanup": {
             "removed": t.cleanup.removed,
             "kept": t.cleanup.left,
+            "containers_removed": t.cleanup.containers_removed,
+            "containers_kept": t.cleanup.containers_left,
             "failed": t.cleanup.failed,
             "config_kept": t.cleanup.config_kept.as_ref().map(|p| p.display().to_string()),
         },

@@ -14,6 +14,7 @@ use super::{Cleanup, LessonTest, Line, Phase, Planned, SetupLine, StepTest};
 use crate::check::report::{self, StepReport};
 use crate::check::{Context, Settings, Status};
 use crate::lesson::Step;
+use crate::probe::docker::ContainerListed;
 use crate::probe::{DockerProbe, ImageRef};
 use crate::process::Env;
 
@@ -29,6 +30,9 @@ pub struct Session {
     pub wait: Duration,
     /// Names this run created, in order, for the cleanup.
     pub created: Vec<String>,
+    /// Containers this run's `docker run` / `docker create` lines made (ID, name), in order, for
+    /// the cleanup.
+    pub containers: Vec<(String, String)>,
     /// Say on stderr what is running (on a terminal, for people).
     pub progress: bool,
     /// What every command of the run gets: the temporary Docker config and the engine.
@@ -70,8 +74,20 @@ impl Session {
         self.say(&format!("preparing: {id}"));
         let mut lines = SetupLine::run_all(self, plan).await;
         if lines.iter().all(|l| l.status == Phase::Pass) {
-            for solution in &plan.solutions {
-                let (phase, runs) = self.run_lines(solution).await;
+            for (index, step) in plan.lesson().steps.iter().enumerate() {
+                let solution = match plan.solution(index, &self.captured) {
+                    Ok(solution) => solution,
+                    Err(problem) => {
+                        lines.push(SetupLine {
+                            what: format!("plan step `{}`", step.id.as_str()),
+                            status: Phase::Fail,
+                            detail: problem,
+                        });
+                        break;
+                    }
+                };
+                let since = chrono::Utc::now();
+                let (phase, runs) = self.run_lines(&solution).await;
                 if phase == Phase::Fail {
                     let last = runs.last().expect("a failed run has a command");
                     lines.push(SetupLine {
@@ -80,6 +96,10 @@ impl Session {
                         detail: last.failure(),
                     });
                     break;
+                }
+                // What its checks capture, later solutions (and checks) may use: judge it once.
+                if step.checks.iter().any(|c| c.capture.is_some()) {
+                    self.evaluate(plan, step, since, self.wait).await;
                 }
             }
         }
@@ -162,9 +182,20 @@ impl Session {
         // (of a name tagged by an earlier step, too): both are this run's to remove.
         let named: Vec<String> = line.pushes.iter().chain(&line.creates).cloned().collect();
         let digests_before = self.digest_refs(&named).await;
+        // An engine that cannot list its containers will not run one for the line either.
+        let containers_before = if line.makes_container {
+            self.docker.all_containers().await.ok()
+        } else {
+            None
+        };
         let run = CommandRun::execute(line, self.password.as_deref(), &self.env).await;
+        // A container is made even when the command then fails (its program exited 1) or was
+        // stopped by the timeout.
+        if let Some(before) = containers_before {
+            self.track_containers(line, &before).await;
+        }
         if run.error.is_some() {
-            // It never ran to the end, so it made nothing.
+            // It never ran to the end, so it made no image names.
             return run;
         }
         self.created.extend(fresh);
@@ -176,6 +207,26 @@ impl Session {
             }
         }
         run
+    }
+
+    /// Remember the containers that appeared while `line` ran (they are not in `before`) and that
+    /// the line names, by their name (`--name`) or their image: the line made them. Containers other
+    /// runs made at the same moment, from other images, are not this run's to remove.
+    async fn track_containers(&mut self, line: &Line, before: &[ContainerListed]) {
+        let Ok(after) = self.docker.all_containers().await else {
+            return;
+        };
+        let words: Vec<&str> = line.argv[1..]
+            .iter()
+            .map(|w| w.strip_prefix("--name=").unwrap_or(w))
+            .collect();
+        for container in after {
+            let new = !before.iter().any(|b| b.id == container.id);
+            if new && words.iter().any(|w| container.is_named_by(w)) {
+                let name = container.names.first().cloned().unwrap_or_default();
+                self.containers.push((container.id, name));
+            }
+        }
     }
 
     /// Run the lines in order, stopping at the first that fails.

@@ -29,7 +29,6 @@ impl StepTest {
     /// Test step `index` of the plan's lesson: fail first, solution, pass after.
     pub async fn run(session: &mut Session, plan: &Planned<'_>, index: usize) -> StepTest {
         let step = &plan.lesson().steps[index];
-        let lines = &plan.solutions[index];
         let title = crate::lesson::template::render(&step.title, &plan.vars)
             .unwrap_or_else(|_| step.title.to_string());
         session.say(&format!("step {}", step.id.as_str()));
@@ -38,6 +37,31 @@ impl StepTest {
             title,
             ..StepTest::default()
         };
+        // Without a value an earlier step was to capture, the step cannot be tried: unverified, as
+        // that step was (or failed, which its own result says).
+        let missing = plan.missing_captures(index, &session.captured);
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+            test.solution = Phase::Unknown;
+            test.status = Phase::Unknown;
+            test.notes.push(format!(
+                "its solution uses {}, which an earlier step's check captures when it passes; \
+                 none was recorded, so the step was not tried",
+                names.join(", ")
+            ));
+            return test;
+        }
+        // Planned now, not before the run: a line may use what an earlier step captured.
+        let lines = match plan.solution(index, &session.captured) {
+            Ok(lines) => lines,
+            Err(problem) => {
+                test.solution = Phase::Fail;
+                test.status = Phase::Fail;
+                test.notes.push(problem);
+                return test;
+            }
+        };
+        let lines = &lines;
         let since = chrono::Utc::now();
         if !step.checks.iter().any(|c| c.applies(&session.settings)) {
             test.run_without_checks(session, step, lines).await;

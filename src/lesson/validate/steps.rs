@@ -1,11 +1,13 @@
 //! Steps: at least one, each with a unique id and something to verify, its checks and quiz sound, a
-//! solution whose lines split like a shell would, and a link a browser can open.
+//! solution whose lines split like a shell would (and whose `{ run, expect }` entries are one command
+//! each), and a link a browser can open.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Flow, ID, Lint, checks, quiz};
 use crate::lesson::Sp;
-use crate::lesson::model::Step;
+use crate::lesson::model::{Step, needs_a_shell};
+use crate::lesson::solution::{SolutionLine, expected_to_fail};
 
 pub(super) fn steps(lint: &mut Lint<'_>, samples: &BTreeMap<String, String>) -> Flow {
     let steps = &lint.lesson.steps;
@@ -65,36 +67,34 @@ fn id<'a>(lint: &mut Lint<'a>, step: &'a Step, ids: &mut HashMap<&'a str, &'a Sp
     Flow::Continue(())
 }
 
-/// Each line of a solution is run as a command by `test-lesson`; an unclosed quote cannot be.
+/// Each line of a solution is run as a command by `test-lesson`: it must split like a shell would, mean
+/// the same without a shell, and a `{ run, expect }` entry holds one command and says `fail` the one
+/// way (`expect`), not also with `! `. (An `expect` other than `fail` or `success` is refused when the
+/// file is read, with the two values offered.)
 fn solution(lint: &mut Lint<'_>, step: &Step) -> Flow {
     let Some(solution) = &step.solution else {
         return Flow::Continue(());
     };
     let mut cursor = 0;
-    for line in solution
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let command = crate::lesson::model::expected_to_fail(line).unwrap_or(line);
-        match shell_words::split(command) {
+    for line in solution.lines() {
+        if line.mapping {
+            mapping(lint, &line)?;
+        }
+        match shell_words::split(line.command) {
             Err(_) => lint.push(lint.at_text_after(
-                solution,
+                line.written,
                 &mut cursor,
-                line,
+                line.as_written,
                 "invalid-solution",
                 "solution line has an unclosed quote".into(),
             ))?,
             Ok(words) => {
-                if let Some(word) = words
-                    .iter()
-                    .find(|w| crate::lesson::model::needs_a_shell(w))
-                {
+                if let Some(word) = words.iter().find(|w| needs_a_shell(w)) {
                     let d = lint
                         .at_text_after(
-                            solution,
+                            line.written,
                             &mut cursor,
-                            line,
+                            line.as_written,
                             "solution-needs-shell",
                             "a solution runs without a shell: split it into lines".into(),
                         )
@@ -105,6 +105,43 @@ fn solution(lint: &mut Lint<'_>, step: &Step) -> Flow {
                 }
             }
         }
+    }
+    Flow::Continue(())
+}
+
+/// A `{ run, expect }` entry: one command, not empty, without the `! ` of the text form.
+fn mapping(lint: &mut Lint<'_>, line: &SolutionLine<'_>) -> Flow {
+    let run = line.written;
+    if line.command.is_empty() {
+        let d = lint.at(run, "empty-solution-line", "`run` is empty".into());
+        return lint.push(d.help("write the command to run, or remove the entry"));
+    }
+    if line
+        .command
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count()
+        > 1
+    {
+        let d = lint.at(
+            run,
+            "invalid-solution",
+            "`run` holds one command, not several lines".into(),
+        );
+        lint.push(d.help("give each command an entry of its own"))?;
+    }
+    if expected_to_fail(line.command).is_some() {
+        let d = lint.at(
+            run,
+            "invalid-solution",
+            "`run` starts with `!`, which runs a program named `!`".into(),
+        );
+        let help = if line.must_fail() {
+            "remove the `!`: `expect: fail` already says the command must fail"
+        } else {
+            "remove the `!` and write `expect: fail` beside `run`"
+        };
+        lint.push(d.help(help))?;
     }
     Flow::Continue(())
 }

@@ -67,7 +67,7 @@ pub(super) fn control_characters(lint: &mut Lint<'_>) -> Flow {
         for h in &step.hints {
             string(lint, h, h, || of("hints"))?;
         }
-        if let Some(s) = &step.solution {
+        for s in step.solution.iter().flat_map(|s| s.templates()) {
             string(lint, s, s, || of("solution"))?;
         }
         if let Some(l) = &step.link {

@@ -2,7 +2,8 @@
 //! forget removed containers (`docker run --rm`), so two sources are asked: container events (`start`,
 //! `die` with its exit code, `destroy`, which Podman calls `remove`), which outlive the container but
 //! not the engine's short event window, and the list of containers (`all`, then inspect), which still
-//! has the ones not removed, however old their events are.
+//! has the ones not removed, however old their events are. `test-lesson` lists and removes the
+//! containers its solutions made (`all_containers`, `remove_container`).
 //!
 //! `docker run NAME` records the name as the learner typed it in the container's `Config.Image` (and
 //! in the events' `image` attribute) and the image ID in `.Image`, so a container is matched both ways
@@ -11,6 +12,7 @@
 use bollard::models::EventMessage;
 use bollard::query_parameters::{
     InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder,
+    RemoveContainerOptionsBuilder,
 };
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -51,6 +53,33 @@ impl ContainerInfo {
     pub fn is_from(&self, wanted: &ImageRef, image_id: Option<&str>) -> bool {
         names_image(&self.image, wanted, image_id)
             || (image_id.is_some() && self.image_id.as_deref() == image_id)
+    }
+}
+
+/// A container as the engine lists it: enough to tell which ones a command just made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerListed {
+    pub id: String,
+    /// Its names, without Docker's leading `/`.
+    pub names: Vec<String>,
+    /// The image as it was run (the name as given; Podman qualifies it), or its ID.
+    pub image: String,
+}
+
+impl ContainerListed {
+    /// Does `word` (of a `docker run` line) name this container, or the image it was run from?
+    pub fn is_named_by(&self, word: &str) -> bool {
+        if self.names.iter().any(|n| n == word) || self.image == word {
+            return true;
+        }
+        match (ImageRef::parse(&self.image), ImageRef::parse(word)) {
+            (Ok(given), Ok(wanted)) => {
+                given.tag() == wanted.tag()
+                    && given.digest() == wanted.digest()
+                    && same_repository(&given, &wanted)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -143,6 +172,52 @@ impl DockerProbe {
             |e| e.time,
         )
         .await
+    }
+
+    /// Every container the engine has, running or not (`docker ps -a`).
+    pub async fn all_containers(&self) -> Result<Vec<ContainerListed>, ProbeError> {
+        let options = ListContainersOptionsBuilder::default().all(true).build();
+        let list = bounded(
+            self.timeout,
+            &self.endpoint.host,
+            self.docker.list_containers(Some(options)),
+        )
+        .await?;
+        Ok(list
+            .into_iter()
+            .filter_map(|c| {
+                Some(ContainerListed {
+                    id: c.id?,
+                    names: c
+                        .names
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|n| n.trim_start_matches('/').to_string())
+                        .collect(),
+                    image: c.image.unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+
+    /// `docker rm --force --volumes ID`: `false` when there was no such container (any more).
+    pub async fn remove_container(&self, id: &str) -> Result<bool, ProbeError> {
+        check_id(id)?;
+        let options = RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
+        match bounded(
+            self.timeout,
+            &self.endpoint.host,
+            self.docker.remove_container(id, Some(options)),
+        )
+        .await
+        {
+            Ok(()) => Ok(true),
+            Err(NotFoundOr::NotFound) => Ok(false),
+            Err(NotFoundOr::Error(e)) => Err(e),
+        }
     }
 
     /// Every container the engine still has (running or not) that came from `wanted` or from the image

@@ -21,7 +21,7 @@ pub mod events;
 pub mod image;
 
 pub use client::{ContextFile, DockerProbe, EngineInfo};
-pub use containers::{ContainerAction, ContainerEvent, ContainerInfo};
+pub use containers::{ContainerAction, ContainerEvent, ContainerInfo, ContainerListed};
 pub use endpoint::{DEFAULT_DOCKER_HOST, Endpoint, EndpointSource, context_host};
 pub use events::{ImageAction, ImageEvent};
 pub use image::ImageInfo;
