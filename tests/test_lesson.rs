@@ -1211,6 +1211,8 @@ fn the_example_lessons_for_instructors_are_solvable() {
     assert_eq!(steps["push-first"], p("pass", "pass", "pass", "pass"));
     assert_eq!(steps["move-the-tag"], p("pass", "pass", "pass", "pass"));
     assert_eq!(steps["digest-still-served"][0], "pass", "{}", run.stdout);
+    // Its solution pulls by the digest step 1 captured.
+    assert_eq!(steps["pull-by-digest"], p("pass", "pass", "pass", "pass"));
 
     let run = test_lesson(
         &me,
