@@ -23,13 +23,18 @@ pub fn lint(
     let mut diagnostics = Vec::new();
     let mut known_ids = BTreeSet::new();
     let mut unreadable = 0;
+    let mut known = None;
     let targets: Vec<PathBuf> = if paths.is_empty() {
         files.extend(source::shipped_files());
         global.lessons_dirs.clone()
     } else {
-        // Lessons named on the command line may require the shipped ones and those of --lessons-dir.
-        let catalog = source::catalog(&global.lessons_dirs);
-        known_ids.extend(catalog.ids().map(String::from));
+        // Lessons named on the command line may require the shipped ones and those of --lessons-dir;
+        // their ids are read on a thread of their own while the files named are decoded.
+        let dirs = global.lessons_dirs.clone();
+        known = Some(std::thread::spawn(move || {
+            let catalog = source::catalog(&dirs);
+            catalog.ids().map(String::from).collect::<Vec<_>>()
+        }));
         paths.to_vec()
     };
     for path in &targets {
@@ -70,6 +75,12 @@ pub fn lint(
         .iter()
         .map(|(file, lesson)| Parsed { file, lesson })
         .collect();
+    if let Some(known) = known {
+        match known.join() {
+            Ok(ids) => known_ids.extend(ids),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
     // Lessons being linted shadow the known ones of the same id, rather than being duplicates of them.
     for p in &parsed {
         known_ids.remove(p.lesson.id.as_str());

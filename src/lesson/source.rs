@@ -123,18 +123,21 @@ pub fn dir_files(path: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
         paths.push(path.to_path_buf());
     }
     paths.sort();
-    let mut files = Vec::new();
-    for p in paths {
+    let read = crate::parallel::map(&paths, |p| {
         let name = p.display().to_string();
-        match std::fs::read(&p) {
-            Ok(bytes) => match load::decode(&name, &bytes) {
-                Ok(f) => files.push(f),
-                Err(d) => problems.push(d),
-            },
-            Err(e) => problems.push(
+        match std::fs::read(p) {
+            Ok(bytes) => load::decode(&name, &bytes),
+            Err(e) => Err(
                 Diagnostic::error("unreadable", format!("cannot read lesson file: {e}"))
                     .in_file(name),
             ),
+        }
+    });
+    let mut files = Vec::new();
+    for r in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => problems.push(d),
         }
     }
     (files, problems)

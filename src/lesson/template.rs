@@ -39,8 +39,8 @@ fn variable_name(inner: &str) -> Option<&str> {
 pub fn references(text: &str) -> Vec<VarRef<'_>> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(open) = text[from..].find("{{").map(|i| i + from) {
-        let Some(close) = text[open + 2..].find("}}").map(|i| i + open + 2) else {
+    while let Some(open) = find_pair(text, from, b'{') {
+        let Some(close) = find_pair(text, open + 2, b'}') else {
             break;
         };
         if let Some(name) = variable_name(&text[open + 2..close]) {
@@ -54,6 +54,21 @@ pub fn references(text: &str) -> Vec<VarRef<'_>> {
         }
     }
     found
+}
+
+/// Where `cc` (`{{` or `}}`) next starts at or after `from`. Lint and every check ask this of each
+/// string, most of which hold no braces at all: a byte search, not a substring searcher built per call.
+fn find_pair(text: &str, from: usize, c: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(i) = bytes.get(at..)?.iter().position(|&b| b == c) {
+        let i = at + i;
+        if bytes.get(i + 1) == Some(&c) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 /// Fill in variables. Returns the names that had no value (the text keeps them as written).
