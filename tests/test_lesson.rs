@@ -38,6 +38,33 @@ fn test_lesson(m: &Machine, args: &[&str], password: Option<&str>) -> Run {
     Run::of(cmd)
 }
 
+/// `test-lesson LESSON --lessons-dir DIR --registry REGISTRY --var VAR --wait SECONDS --yes --format json`.
+fn test_folder_lesson(
+    m: &Machine,
+    lesson: &str,
+    dir: &str,
+    registry: &str,
+    var: &str,
+    wait: &str,
+    password: Option<&str>,
+) -> Run {
+    let args = [
+        lesson,
+        "--lessons-dir",
+        dir,
+        "--registry",
+        registry,
+        "--var",
+        var,
+        "--wait",
+        wait,
+        "--yes",
+        "--format",
+        "json",
+    ];
+    test_lesson(m, &args, password)
+}
+
 /// A step's status, fail_first, solution and passes_after.
 type Phases = [String; 4];
 
@@ -466,24 +493,7 @@ fn lines_that_must_fail_are_tested_and_what_they_made_is_cleaned_up() {
     let repo = format!("{}/{username}/must-fail", lab.open);
     let dir = fixtures().display().to_string();
     let var = format!("username={username}");
-    let run = test_lesson(
-        &me,
-        &[
-            "must-fail",
-            "--lessons-dir",
-            &dir,
-            "--registry",
-            &lab.open,
-            "--var",
-            &var,
-            "--wait",
-            "1",
-            "--yes",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let run = test_folder_lesson(&me, "must-fail", &dir, &lab.open, &var, "1", None);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
     let want = BTreeMap::from([
@@ -676,24 +686,7 @@ fn a_solution_line_may_use_a_value_an_earlier_step_captured() {
     let repo = format!("{}/{username}/captured", lab.open);
     let dir = fixtures().display().to_string();
     let var = format!("username={username}");
-    let run = test_lesson(
-        &me,
-        &[
-            "captured-solution",
-            "--lessons-dir",
-            &dir,
-            "--registry",
-            &lab.open,
-            "--var",
-            &var,
-            "--wait",
-            "3",
-            "--yes",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let run = test_folder_lesson(&me, "captured-solution", &dir, &lab.open, &var, "3", None);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let all = ["pass", "pass", "pass", "pass"].map(str::to_string);
     assert_eq!(phases(&run)["push"], all, "{}", run.stdout);
@@ -710,48 +703,14 @@ fn a_solution_line_may_use_a_value_an_earlier_step_captured() {
     assert!(!exists(&me, &format!("{repo}:1.0")));
 
     // Prepared as a required lesson, its solutions get the captured digest too.
-    let after = test_lesson(
-        &me,
-        &[
-            "after-captured",
-            "--lessons-dir",
-            &dir,
-            "--registry",
-            &lab.open,
-            "--var",
-            &var,
-            "--wait",
-            "3",
-            "--yes",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let after = test_folder_lesson(&me, "after-captured", &dir, &lab.open, &var, "3", None);
     assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
     assert_eq!(after.json["prepared"], json!(["captured-solution"]));
     assert_eq!(after.json["setup"], json!([]), "{}", after.stdout);
     assert!(!exists(&me, &format!("{username}-after:1.0")));
 
     // When the earlier step captured nothing, the later one is not tried with a hole in its line.
-    let run = test_lesson(
-        &me,
-        &[
-            "captured-missing",
-            "--lessons-dir",
-            &dir,
-            "--registry",
-            &lab.open,
-            "--var",
-            &var,
-            "--wait",
-            "1",
-            "--yes",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let run = test_folder_lesson(&me, "captured-missing", &dir, &lab.open, &var, "1", None);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(phases(&run)["push"][0], "fail", "{}", run.stdout);
     let pull = step(&run, "pull-by-digest");
@@ -1188,24 +1147,7 @@ fn the_example_lessons_for_instructors_are_solvable() {
     }
     let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
     let var = format!("username={}", unique("td"));
-    let run = test_lesson(
-        &me,
-        &[
-            "tags-versus-digests",
-            "--lessons-dir",
-            &dir,
-            "--registry",
-            &lab.open,
-            "--var",
-            &var,
-            "--wait",
-            "2",
-            "--yes",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let run = test_folder_lesson(&me, "tags-versus-digests", &dir, &lab.open, &var, "2", None);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let steps = phases(&run);
     assert_eq!(steps["push-first"], p("pass", "pass", "pass", "pass"));
@@ -1214,22 +1156,13 @@ fn the_example_lessons_for_instructors_are_solvable() {
     // Its solution pulls by the digest step 1 captured.
     assert_eq!(steps["pull-by-digest"], p("pass", "pass", "pass", "pass"));
 
-    let run = test_lesson(
+    let run = test_folder_lesson(
         &me,
-        &[
-            "private-registry",
-            "--lessons-dir",
-            &dir,
-            "--registry",
-            &lab.htpasswd,
-            "--var",
-            "username=alice",
-            "--wait",
-            "2",
-            "--yes",
-            "--format",
-            "json",
-        ],
+        "private-registry",
+        &dir,
+        &lab.htpasswd,
+        "username=alice",
+        "2",
         Some("alicepass"),
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

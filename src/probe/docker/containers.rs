@@ -9,7 +9,7 @@
 //! in the events' `image` attribute) and the image ID in `.Image`, so a container is matched both ways
 //! ([`ContainerInfo::is_from`]).
 
-use bollard::models::EventMessage;
+use bollard::models::{ContainerSummary, EventMessage};
 use bollard::query_parameters::{
     InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder,
     RemoveContainerOptionsBuilder,
@@ -176,14 +176,9 @@ impl DockerProbe {
 
     /// Every container the engine has, running or not (`docker ps -a`).
     pub async fn all_containers(&self) -> Result<Vec<ContainerListed>, ProbeError> {
-        let options = ListContainersOptionsBuilder::default().all(true).build();
-        let list = bounded(
-            self.timeout,
-            &self.endpoint.host,
-            self.docker.list_containers(Some(options)),
-        )
-        .await?;
-        Ok(list
+        Ok(self
+            .list_all()
+            .await?
             .into_iter()
             .filter_map(|c| {
                 Some(ContainerListed {
@@ -198,6 +193,17 @@ impl DockerProbe {
                 })
             })
             .collect())
+    }
+
+    /// `GET /containers/json?all=true`, as the engine lists them.
+    async fn list_all(&self) -> Result<Vec<ContainerSummary>, ProbeError> {
+        let options = ListContainersOptionsBuilder::default().all(true).build();
+        Ok(bounded(
+            self.timeout,
+            &self.endpoint.host,
+            self.docker.list_containers(Some(options)),
+        )
+        .await?)
     }
 
     /// `docker rm --force --volumes ID`: `false` when there was no such container (any more).
@@ -227,13 +233,7 @@ impl DockerProbe {
         wanted: &ImageRef,
         image_id: Option<&str>,
     ) -> Result<Vec<ContainerInfo>, ProbeError> {
-        let options = ListContainersOptionsBuilder::default().all(true).build();
-        let list = bounded(
-            self.timeout,
-            &self.endpoint.host,
-            self.docker.list_containers(Some(options)),
-        )
-        .await?;
+        let list = self.list_all().await?;
         let mut out = Vec::new();
         for summary in list {
             // The list's `Image` is the name as given (Podman shortens it), or the ID once that name
