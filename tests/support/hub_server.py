@@ -46,8 +46,6 @@ tag exists when its tag link does.
 """
 
 import argparse
-import base64
-import binascii
 import json
 import os
 import re
@@ -58,10 +56,10 @@ import time
 import uuid
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from token_server import Signer, log, parse_scope  # noqa: E402
+from token_server import Signer, TokenRoutes, log, parse_scope, token_body  # noqa: E402
 
 RETRY_SECS = 42
 RATE_LIMIT = 180
@@ -171,22 +169,8 @@ class Base(BaseHTTPRequestHandler):
     def send_json(self, code: int, body, headers=None):
         self.send(code, json.dumps(body).encode(), "application/json", headers)
 
-    def basic(self):
-        """(ok, user) from a Basic header: (True, None) anonymous, (False, None) bad credentials."""
-        header = self.headers.get("Authorization")
-        if not header:
-            return True, None
-        kind, _, value = header.partition(" ")
-        if kind.lower() != "basic":
-            return False, None
-        try:
-            user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return False, None
-        return (True, user) if self.state.check_password(user, password) else (False, None)
 
-
-class AuthHandler(Base):
+class AuthHandler(TokenRoutes, Base):
     """auth.docker.io"""
 
     server_version = "lab-auth.docker.io/1"
@@ -211,7 +195,10 @@ class AuthHandler(Base):
             allowed = set()
         return [a for a in wanted if a in allowed]
 
-    def unauthorized(self):
+    def password_ok(self, user, password) -> bool:
+        return self.state.check_password(user, password)
+
+    def refuse(self):
         self.send_json(401, {"details": "incorrect username or password"})
 
     def issue(self, user, service: str, scopes: list):
@@ -228,60 +215,9 @@ class AuthHandler(Base):
                 name = "library/" + name
             granted = self.allowed(user, name, wanted) if rtype == "repository" else []
             access.append({"type": rtype, "name": name, "actions": granted})
-        now = int(time.time())
-        claims = {
-            "iss": args.issuer,
-            "sub": user or "",
-            "aud": service or args.service,
-            "exp": now + args.ttl,
-            "nbf": now - 10,
-            "iat": now,
-            "jti": uuid.uuid4().hex,
-            "access": access,
-        }
-        token = self.state.signer.sign(claims)
         log(f"auth: token for {user or 'anonymous'}: {json.dumps(access)}")
-        body = {
-            "token": token,
-            "access_token": token,
-            "expires_in": args.ttl,
-            "issued_at": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-        self.send_json(200, body)
-
-    def do_GET(self):
-        url = urlsplit(self.path)
-        if url.path == "/healthz":
-            self.send_json(200, {"ok": True})
-            return
-        if url.path != "/token":
-            self.send_json(404, {"details": "not found"})
-            return
-        ok, user = self.basic()
-        if not ok:
-            self.unauthorized()
-            return
-        q = parse_qs(url.query)
-        self.issue(user, q.get("service", [""])[0], q.get("scope", []))
-
-    do_HEAD = do_GET
-
-    def do_POST(self):
-        url = urlsplit(self.path)
-        if url.path != "/token":
-            self.send_json(404, {"details": "not found"})
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
-        if form.get("grant_type", [""])[0] != "password":
-            self.send_json(400, {"error": "unsupported_grant_type"})
-            return
-        user, password = form.get("username", [""])[0], form.get("password", [""])[0]
-        if not self.state.check_password(user, password):
-            self.unauthorized()
-            return
-        scopes = [s for v in form.get("scope", []) for s in v.split(" ") if s]
-        self.issue(user, form.get("service", [""])[0], scopes)
+        audience = service or args.service
+        self.send_json(200, token_body(self.state.signer, args.issuer, audience, args.ttl, user, access))
 
 
 NOT_FOUND = {"message": "httperror 404: object not found", "errinfo": {}}

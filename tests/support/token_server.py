@@ -158,7 +158,84 @@ def log(msg: str):
     sys.stderr.flush()
 
 
-class Handler(BaseHTTPRequestHandler):
+def token_body(signer, issuer: str, audience: str, ttl: int, user, access: list) -> dict:
+    """The token endpoint's answer: a JWT for `user` (None: anonymous) with `access`, and its times."""
+    now = int(time.time())
+    claims = {
+        "iss": issuer,
+        "sub": user or "",
+        "aud": audience,
+        "exp": now + ttl,
+        "nbf": now - 10,
+        "iat": now,
+        "jti": uuid.uuid4().hex,
+        "access": access,
+    }
+    token = signer.sign(claims)
+    return {
+        "token": token,
+        "access_token": token,
+        "expires_in": ttl,
+        "issued_at": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+class TokenRoutes:
+    """The HTTP side of a token endpoint, shared with hub_server.py's auth.docker.io: `GET /token`
+    (Basic credentials or anonymous), `POST /token` (the password grant; no refresh tokens are ever
+    issued), `/healthz`. The handler that mixes it in provides `send_json`, `password_ok(user,
+    password)`, `refuse()` (credentials given and wrong) and `issue(user, service, scopes)`."""
+
+    def basic_user(self):
+        """(ok, user) from a Basic header: (True, None) anonymous, (False, None) bad credentials."""
+        header = self.headers.get("Authorization")
+        if not header:
+            return True, None
+        kind, _, value = header.partition(" ")
+        if kind.lower() != "basic":
+            return False, None
+        try:
+            user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False, None
+        return (True, user) if self.password_ok(user, password) else (False, None)
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        if url.path == "/healthz":
+            self.send_json(200, {"ok": True})
+            return
+        if url.path != "/token":
+            self.send_json(404, {"details": "not found"})
+            return
+        ok, user = self.basic_user()
+        if not ok:
+            self.refuse()
+            return
+        query = parse_qs(url.query)
+        self.issue(user, query.get("service", [""])[0], query.get("scope", []))
+
+    do_HEAD = do_GET
+
+    def do_POST(self):
+        url = urlsplit(self.path)
+        if url.path != "/token":
+            self.send_json(404, {"details": "not found"})
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        if form.get("grant_type", [""])[0] != "password":
+            self.send_json(400, {"error": "unsupported_grant_type"})
+            return
+        user, password = form.get("username", [""])[0], form.get("password", [""])[0]
+        if not self.password_ok(user, password):
+            self.refuse()
+            return
+        scopes = [s for v in form.get("scope", []) for s in v.split(" ") if s]
+        self.issue(user, form.get("service", [""])[0], scopes)
+
+
+class Handler(TokenRoutes, BaseHTTPRequestHandler):
     server_version = "lab-token-server/1"
     protocol_version = "HTTP/1.1"
     config: Config = None
@@ -184,24 +261,11 @@ class Handler(BaseHTTPRequestHandler):
             {"WWW-Authenticate": f'Basic realm="{self.config.issuer}"'},
         )
 
-    def basic_user(self):
-        """Returns (ok, user): (True, None) anonymous, (True, name) valid, (False, None) invalid."""
-        header = self.headers.get("Authorization")
-        if not header:
-            return True, None
-        kind, _, value = header.partition(" ")
-        if kind.lower() != "basic":
-            return False, None
-        try:
-            user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return False, None
-        return self.check_password(user, password)
+    def password_ok(self, user, password) -> bool:
+        return bool(user) and self.config.users().get(user) == password
 
-    def check_password(self, user, password):
-        if self.config.users().get(user) == password and user:
-            return True, user
-        return False, None
+    def refuse(self):
+        self.unauthorized("incorrect username or password")
 
     def issue(self, user, service: str, scopes: list):
         cfg = self.config
@@ -217,64 +281,8 @@ class Handler(BaseHTTPRequestHandler):
             rtype, name, wanted = parsed
             granted = cfg.allowed(user, name, wanted) if rtype == "repository" else []
             access.append({"type": rtype, "name": name, "actions": granted})
-        now = int(time.time())
-        claims = {
-            "iss": cfg.issuer,
-            "sub": user or "",
-            "aud": cfg.service,
-            "exp": now + cfg.ttl,
-            "nbf": now - 10,
-            "iat": now,
-            "jti": uuid.uuid4().hex,
-            "access": access,
-        }
-        token = cfg.signer.sign(claims)
         log(f"token for {user or 'anonymous'}: {json.dumps(access)}")
-        self.send_json(
-            200,
-            {
-                "token": token,
-                "access_token": token,
-                "expires_in": cfg.ttl,
-                "issued_at": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            },
-        )
-
-    def do_GET(self):
-        url = urlsplit(self.path)
-        if url.path == "/healthz":
-            self.send_json(200, {"ok": True})
-            return
-        if url.path != "/token":
-            self.send_json(404, {"details": "not found"})
-            return
-        ok, user = self.basic_user()
-        if not ok:
-            self.unauthorized("incorrect username or password")
-            return
-        query = parse_qs(url.query)
-        self.issue(user, query.get("service", [""])[0], query.get("scope", []))
-
-    do_HEAD = do_GET
-
-    def do_POST(self):
-        url = urlsplit(self.path)
-        if url.path != "/token":
-            self.send_json(404, {"details": "not found"})
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
-        grant = form.get("grant_type", [""])[0]
-        if grant != "password":
-            # No refresh tokens are ever issued, so only the password grant can succeed.
-            self.send_json(400, {"error": "unsupported_grant_type"})
-            return
-        ok, user = self.check_password(form.get("username", [""])[0], form.get("password", [""])[0])
-        if not ok:
-            self.unauthorized("incorrect username or password")
-            return
-        scopes = [s for v in form.get("scope", []) for s in v.split(" ") if s]
-        self.issue(user, form.get("service", [""])[0], scopes)
+        self.send_json(200, token_body(cfg.signer, cfg.issuer, cfg.service, cfg.ttl, user, access))
 
 
 def main():
