@@ -351,19 +351,8 @@ fn a_state_folder_others_can_write_is_refused() {
 
 /// `start` in a pseudo-terminal against the lab's engine.
 fn start(m: &support::Machine, args: &[&str]) -> expectrl::session::OsSession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_learn-registry"));
-    cmd.arg("start")
-        .args(args)
-        .env("DOCKER_HOST", &m.host)
-        .env("DOCKER_CONFIG", m.config.path())
-        .env("LEARN_REGISTRY_HOME", m.home.path())
-        .env("PATH", m.path())
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("LEARN_REGISTRY_LESSONS")
-        .env_remove("LEARN_REGISTRY_REGISTRY")
-        .env_remove("LEARN_REGISTRY_HUB_API");
+    let mut cmd = m.command(env!("CARGO_BIN_EXE_learn-registry"));
+    cmd.arg("start").args(args).env("TERM", "xterm");
     let mut session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
     let _ = session.get_process_mut().set_window_size(200, 50);
     session.set_expect_timeout(Some(Duration::from_secs(60)));

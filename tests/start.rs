@@ -24,24 +24,15 @@ fn command(m: &Machine, args: &[&str]) -> Command {
     // scripts/bench-unlock.sh times a release binary through this (debug) test: BENCH_BIN names it.
     let bin = std::env::var_os("BENCH_BIN")
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_learn-registry").into());
-    let mut cmd = Command::new(bin);
+    let mut cmd = m.command(bin);
     cmd.arg("start")
         .args(args)
-        .env("DOCKER_HOST", &m.host)
-        .env("DOCKER_CONFIG", m.config.path())
-        .env("LEARN_REGISTRY_HOME", m.home.path())
-        .env("PATH", m.path())
-        .env("NO_COLOR", "1")
         .env("TERM", "xterm")
         // `o` opens pages through xdg-open, which uses $BROWSER: a script that notes the address.
         .env("BROWSER", m.bin.path().join("browser"))
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
-        .env_remove("XDG_CURRENT_DESKTOP")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("LEARN_REGISTRY_LESSONS")
-        .env_remove("LEARN_REGISTRY_REGISTRY")
-        .env_remove("LEARN_REGISTRY_HUB_API");
+        .env_remove("XDG_CURRENT_DESKTOP");
     cmd
 }
 

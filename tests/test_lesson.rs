@@ -68,6 +68,16 @@ fn test_folder_lesson(
 /// A step's status, fail_first, solution and passes_after.
 type Phases = [String; 4];
 
+/// Phases as an expectation writes them.
+fn p(status: &str, fail_first: &str, solution: &str, passes_after: &str) -> Phases {
+    [status, fail_first, solution, passes_after].map(str::to_string)
+}
+
+/// Every phase passed: it failed first, its solution ran, it passed after.
+fn all_pass() -> Phases {
+    p("pass", "pass", "pass", "pass")
+}
+
 /// Step id → its phases, from a JSON report.
 fn phases(run: &Run) -> BTreeMap<String, Phases> {
     let steps = run.json["steps"]
@@ -169,7 +179,6 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
             Some(&password),
         )
     };
-    let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
     let expected: [(&str, Vec<(&str, Phases)>); 4] = [
         (
             "docker-hub-account",
@@ -193,19 +202,19 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
             vec![
                 // Only looks (`docker images`) at what the setup built: may pass before.
                 ("list-images", p("pass", "skipped", "pass", "pass")),
-                ("tag", p("pass", "pass", "pass", "pass")),
+                ("tag", all_pass()),
                 (
                     "descriptive-names",
                     p("skipped", "skipped", "skipped", "skipped"),
                 ),
-                ("tag-version-2", p("pass", "pass", "pass", "pass")),
+                ("tag-version-2", all_pass()),
             ],
         ),
         (
             "push-an-image",
             vec![
-                ("log-in", p("pass", "pass", "pass", "pass")),
-                ("push", p("pass", "pass", "pass", "pass")),
+                ("log-in", all_pass()),
+                ("push", all_pass()),
                 ("verify-on-hub", p("pass", "skipped", "skipped", "pass")),
                 ("public-or-private", p("pass", "skipped", "skipped", "pass")),
             ],
@@ -213,8 +222,8 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
         (
             "pull-an-image",
             vec![
-                ("pull", p("pass", "pass", "pass", "pass")),
-                ("pull-classmate", p("pass", "pass", "pass", "pass")),
+                ("pull", all_pass()),
+                ("pull-classmate", all_pass()),
                 ("verify-local", p("pass", "skipped", "pass", "pass")),
                 (
                     "default-tag-latest",
@@ -225,7 +234,7 @@ fn every_shipped_lesson_fails_first_then_passes_and_leaves_nothing_behind() {
                     p("skipped", "skipped", "skipped", "skipped"),
                 ),
                 // Runs the classmate's image: no container before, their greeting after.
-                ("run-classmate", p("pass", "pass", "pass", "pass")),
+                ("run-classmate", all_pass()),
                 (
                     "keep-up-to-date",
                     p("skipped", "skipped", "skipped", "skipped"),
@@ -400,9 +409,8 @@ fn broken_solutions_are_each_reported_and_cleaned_up() {
     json_args.extend(["--format", "json"]);
     let run = test_lesson(&me, &json_args, None);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
     let want = BTreeMap::from([
-        ("good".to_string(), p("pass", "pass", "pass", "pass")),
+        ("good".to_string(), all_pass()),
         (
             "wrong-solution".to_string(),
             p("fail", "pass", "pass", "fail"),
@@ -495,17 +503,13 @@ fn lines_that_must_fail_are_tested_and_what_they_made_is_cleaned_up() {
     let var = format!("username={username}");
     let run = test_folder_lesson(&me, "must-fail", &dir, &lab.open, &var, "1", None);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
     let want = BTreeMap::from([
-        ("refused".to_string(), p("pass", "pass", "pass", "pass")),
+        ("refused".to_string(), all_pass()),
         (
             "not-refused".to_string(),
             p("fail", "pass", "fail", "skipped"),
         ),
-        (
-            "refused-as-a-mapping".to_string(),
-            p("pass", "pass", "pass", "pass"),
-        ),
+        ("refused-as-a-mapping".to_string(), all_pass()),
         (
             "not-refused-as-a-mapping".to_string(),
             p("fail", "pass", "fail", "skipped"),
@@ -638,12 +642,7 @@ fn containers_on(m: &Machine) {
     }
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     for id in ["run-named", "run-unnamed"] {
-        assert_eq!(
-            phases(&run)[id],
-            ["pass", "pass", "pass", "pass"].map(str::to_string),
-            "{id}: {}",
-            run.stdout
-        );
+        assert_eq!(phases(&run)[id], all_pass(), "{id}: {}", run.stdout);
     }
     assert!(left.is_empty(), "containers left behind: {left:?}");
     let removed = run.json["cleanup"]["containers_removed"]
@@ -688,7 +687,7 @@ fn a_solution_line_may_use_a_value_an_earlier_step_captured() {
     let var = format!("username={username}");
     let run = test_folder_lesson(&me, "captured-solution", &dir, &lab.open, &var, "3", None);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let all = ["pass", "pass", "pass", "pass"].map(str::to_string);
+    let all = all_pass();
     assert_eq!(phases(&run)["push"], all, "{}", run.stdout);
     assert_eq!(phases(&run)["pull-by-digest"], all, "{}", run.stdout);
     let pull = step(&run, "pull-by-digest");
@@ -1145,16 +1144,15 @@ fn the_example_lessons_for_instructors_are_solvable() {
             "{file} uses a shell"
         );
     }
-    let p = |s: &str, f: &str, sol: &str, a: &str| [s, f, sol, a].map(str::to_string);
     let var = format!("username={}", unique("td"));
     let run = test_folder_lesson(&me, "tags-versus-digests", &dir, &lab.open, &var, "2", None);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let steps = phases(&run);
-    assert_eq!(steps["push-first"], p("pass", "pass", "pass", "pass"));
-    assert_eq!(steps["move-the-tag"], p("pass", "pass", "pass", "pass"));
+    assert_eq!(steps["push-first"], all_pass());
+    assert_eq!(steps["move-the-tag"], all_pass());
     assert_eq!(steps["digest-still-served"][0], "pass", "{}", run.stdout);
     // Its solution pulls by the digest step 1 captured.
-    assert_eq!(steps["pull-by-digest"], p("pass", "pass", "pass", "pass"));
+    assert_eq!(steps["pull-by-digest"], all_pass());
 
     let run = test_folder_lesson(
         &me,
@@ -1168,12 +1166,7 @@ fn the_example_lessons_for_instructors_are_solvable() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let steps = phases(&run);
     for id in ["log-in", "push", "log-out"] {
-        assert_eq!(
-            steps[id],
-            p("pass", "pass", "pass", "pass"),
-            "{id}: {}",
-            run.stdout
-        );
+        assert_eq!(steps[id], all_pass(), "{id}: {}", run.stdout);
     }
     assert!(
         !run.stdout.contains("alicepass") && !run.stderr.contains("alicepass"),

@@ -475,9 +475,16 @@ impl Machine {
     /// `learn-registry ARGS`, not yet run, seeing only this machine: its engine, Docker config, home
     /// and helpers, and none of the developer's `LEARN_REGISTRY_*` settings.
     pub fn learn_command(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("learn-registry").unwrap();
-        cmd.args(args)
-            .env("DOCKER_HOST", &self.host)
+        let mut cmd = self.command(env!("CARGO_BIN_EXE_learn-registry"));
+        cmd.args(args);
+        assert_cmd::Command::from_std(cmd)
+    }
+
+    /// `program` (learn-registry, or a build of it) with this machine's engine, Docker config, state
+    /// folder and PATH, no colors, and none of the learner's own settings.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env("DOCKER_HOST", &self.host)
             .env("DOCKER_CONFIG", self.config.path())
             .env("LEARN_REGISTRY_HOME", self.home.path())
             .env("PATH", self.path())

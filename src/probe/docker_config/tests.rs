@@ -264,11 +264,11 @@ async fn a_stray_registry_1_entry_is_no_hub_login() {
     );
 }
 
-/// A `docker-credential-NAME` script in `dir` whose `list` returns the three web-login keys (the token
-/// keys with token-like "user names") and whose `get` answers for the exact Hub key only. Every call is
-/// logged to `dir/calls.log`.
+/// A `docker-credential-NAME` script in `dir` that logs every call to `dir/calls.log`, answers `list`
+/// with `list`, `get` of the exact Hub key with alice's token, and `get` of any other key by running
+/// the shell line `other`.
 #[cfg(unix)]
-fn web_login_helper(dir: &Path, name: &str) {
+fn logging_helper(dir: &Path, name: &str, list: &str, other: &str) {
     use std::os::unix::fs::PermissionsExt;
     let log = dir.join("calls.log");
     let script = format!(
@@ -276,10 +276,10 @@ fn web_login_helper(dir: &Path, name: &str) {
 read -r server || true
 echo "$1 $server" >> '{log}'
 case "$1" in
-  list) echo '{{"https://index.docker.io/v1/":"alice","{ACCESS_TOKEN_KEY}":"eyJhbGciOi.access","{REFRESH_TOKEN_KEY}":"v1.refresh"}}' ;;
+  list) echo '{list}' ;;
   get) case "$server" in
          https://index.docker.io/v1/) echo '{{"ServerURL":"x","Username":"alice","Secret":"hub-pat"}}' ;;
-         *) echo '{{"ServerURL":"x","Username":"v1.refresh","Secret":"wrong-token"}}' ;;
+         *) {other} ;;
        esac ;;
 esac
 "#,
@@ -288,6 +288,17 @@ esac
     let helper = dir.join(format!("docker-credential-{name}"));
     std::fs::write(&helper, script).unwrap();
     std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A helper whose `list` returns the three web-login keys (the token keys with token-like "user
+/// names") and whose `get` answers for the exact Hub key only.
+#[cfg(unix)]
+fn web_login_helper(dir: &Path, name: &str) {
+    let list = format!(
+        r#"{{"https://index.docker.io/v1/":"alice","{ACCESS_TOKEN_KEY}":"eyJhbGciOi.access","{REFRESH_TOKEN_KEY}":"v1.refresh"}}"#
+    );
+    let other = r#"echo '{"ServerURL":"x","Username":"v1.refresh","Secret":"wrong-token"}'"#;
+    logging_helper(dir, name, &list, other);
 }
 
 #[cfg(unix)]
@@ -346,25 +357,8 @@ async fn a_cred_helper_for_the_exact_hub_key() {
 /// A per-registry helper like docker-credential-gcloud: `list` answers `{}`, `get` knows the exact key.
 #[cfg(unix)]
 fn empty_list_helper(dir: &Path, name: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    let log = dir.join("calls.log");
-    let script = format!(
-        r#"#!/bin/sh
-read -r server || true
-echo "$1 $server" >> '{log}'
-case "$1" in
-  list) echo '{{}}' ;;
-  get) case "$server" in
-         https://index.docker.io/v1/) echo '{{"ServerURL":"x","Username":"alice","Secret":"hub-pat"}}' ;;
-         *) echo 'credentials not found in native keychain'; exit 1 ;;
-       esac ;;
-esac
-"#,
-        log = log.display()
-    );
-    let helper = dir.join(format!("docker-credential-{name}"));
-    std::fs::write(&helper, script).unwrap();
-    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let other = "echo 'credentials not found in native keychain'; exit 1";
+    logging_helper(dir, name, "{}", other);
 }
 
 #[cfg(unix)]
