@@ -13,28 +13,37 @@ use crate::lesson::source;
 use crate::lesson::validate::{self, Parsed};
 use crate::parallel;
 
+/// Where a file to lint comes from: read already (the shipped course), or a path still to read.
+enum Input {
+    Read(SourceFile),
+    Path(PathBuf),
+}
+
 /// Lint files (or, without paths, the shipped course and `--lessons-dir`) and return every diagnostic,
 /// with the texts to render them against.
 pub fn lint(
     global: &Global,
     paths: &[PathBuf],
 ) -> (Vec<Diagnostic>, BTreeMap<String, String>, usize) {
-    let mut files: Vec<SourceFile> = Vec::new();
+    let mut inputs: Vec<Input> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut known_ids = BTreeSet::new();
-    let mut unreadable = 0;
     let mut known = None;
     let targets: Vec<PathBuf> = if paths.is_empty() {
-        files.extend(source::shipped_files());
+        inputs.extend(source::shipped_files().into_iter().map(Input::Read));
         global.lessons_dirs.clone()
     } else {
-        // Lessons named on the command line may require the shipped ones and those of --lessons-dir;
-        // their ids are read on a thread of their own while the files named are decoded.
+        // Lessons named on the command line may require the shipped ones and those of --lessons-dir.
+        // The shipped ids are read off their `id:` lines; folder lessons must load (and lint) as they
+        // would for `start`, on a thread of their own while the files named are decoded.
+        known_ids.extend(source::shipped_ids());
         let dirs = global.lessons_dirs.clone();
-        known = Some(std::thread::spawn(move || {
-            let catalog = source::catalog(&dirs);
-            catalog.ids().map(String::from).collect::<Vec<_>>()
-        }));
+        if !dirs.is_empty() {
+            known = Some(std::thread::spawn(move || {
+                let catalog = source::catalog(&dirs);
+                catalog.ids().map(String::from).collect::<Vec<_>>()
+            }));
+        }
         paths.to_vec()
     };
     for path in &targets {
@@ -45,18 +54,43 @@ pub fn lint(
             );
             continue;
         }
-        let (found, problems) = source::dir_files(path);
-        // A file that could not even be decoded is still a file that was linted.
-        unreadable += problems.len();
+        let (found, problems) = source::lesson_paths(path);
         diagnostics.extend(problems);
-        files.extend(found);
+        inputs.extend(found.into_iter().map(Input::Path));
     }
-    let mut lessons = Vec::new();
-    // Files with structural mistakes are checked for meaning too, as far as they still decode.
+    // Each file is read, decoded, parsed and checked alone on whichever core is free; files with
+    // structural mistakes are checked for meaning too, as far as they still decode. What needs every
+    // lesson (ids, `requires`) comes after.
+    let decoded = parallel::map(&inputs, |input| {
+        let file = match input {
+            Input::Read(file) => file.clone(),
+            Input::Path(path) => source::read_file(path)?,
+        };
+        let parsed = load::parse_all(&file);
+        let alone = match &parsed {
+            Ok(lesson) => validate::validate_one(&file, lesson, None),
+            Err(r) => r.lesson.as_ref().map_or_else(Vec::new, |lesson| {
+                validate::validate_one(&file, lesson, Some(&r.blanked))
+            }),
+        };
+        Ok((file, parsed, alone))
+    });
+    // A file that could not even be decoded is still a file that was linted.
+    let count = inputs.len();
+    drop(inputs);
+    let mut files = Vec::with_capacity(count);
+    let mut lessons = Vec::with_capacity(count);
     let mut blanked = BTreeMap::new();
-    for (file, decoded) in files.iter().zip(parallel::map(&files, load::parse_all)) {
-        match decoded {
-            Ok(lesson) => lessons.push((file, lesson)),
+    for d in decoded {
+        let (file, parsed, alone) = match d {
+            Ok(ok) => ok,
+            Err(problem) => {
+                diagnostics.push(problem);
+                continue;
+            }
+        };
+        let lesson = match parsed {
+            Ok(lesson) => Some(lesson),
             Err(recovered) => {
                 let load::Recovered {
                     problems,
@@ -64,16 +98,24 @@ pub fn lint(
                     blanked: what,
                 } = *recovered;
                 diagnostics.extend(problems);
-                if let Some(lesson) = lesson {
-                    lessons.push((file, lesson));
+                if lesson.is_some() {
                     blanked.insert(file.name.clone(), what);
                 }
+                lesson
             }
+        };
+        diagnostics.extend(alone);
+        if let Some(lesson) = lesson {
+            lessons.push((files.len(), lesson));
         }
+        files.push(file);
     }
     let parsed: Vec<Parsed> = lessons
         .iter()
-        .map(|(file, lesson)| Parsed { file, lesson })
+        .map(|(i, lesson)| Parsed {
+            file: &files[*i],
+            lesson,
+        })
         .collect();
     if let Some(known) = known {
         match known.join() {
@@ -85,12 +127,10 @@ pub fn lint(
     for p in &parsed {
         known_ids.remove(p.lesson.id.as_str());
     }
-    diagnostics.extend(validate::validate_recovered(&parsed, &blanked, &known_ids));
-    let texts = files
-        .iter()
-        .map(|f| (f.name.clone(), f.text.clone()))
-        .collect();
-    (diagnostics, texts, files.len() + unreadable)
+    diagnostics.extend(validate::validate_set(&parsed, &blanked, &known_ids));
+    drop(parsed);
+    let texts = files.into_iter().map(|f| (f.name, f.text)).collect();
+    (diagnostics, texts, count)
 }
 
 /// A diagnostic as text for a terminal. The file is someone else's: when it (or a message quoting it)

@@ -97,16 +97,41 @@ pub fn shipped_files() -> Vec<SourceFile> {
 /// Every lesson file under `path` (a file or a folder, recursively), in path order. A file that cannot
 /// be read or decoded is returned as a diagnostic.
 pub fn dir_files(path: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let (paths, mut problems) = lesson_paths(path);
+    let mut files = Vec::new();
+    for r in crate::parallel::map(&paths, |p| read_file(p)) {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => problems.push(d),
+        }
+    }
+    (files, problems)
+}
+
+/// The lesson files under `path` (itself when it is a file), recursively, in path order; a folder
+/// that cannot be listed is a diagnostic.
+pub fn lesson_paths(path: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut paths = Vec::new();
     let mut problems = Vec::new();
     if path.is_dir() {
+        // A symlink back up the tree is walked once, not forever.
+        let mut seen = std::collections::HashSet::new();
         let mut stack = vec![path.to_path_buf()];
         while let Some(dir) = stack.pop() {
+            if !seen.insert(std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone())) {
+                continue;
+            }
             match std::fs::read_dir(&dir) {
                 Ok(entries) => {
                     for entry in entries.flatten() {
                         let p = entry.path();
-                        if p.is_dir() {
+                        // The entry's own type, without a stat; a symlink is followed to see what it is.
+                        let is_dir = match entry.file_type() {
+                            Ok(t) if t.is_symlink() => p.is_dir(),
+                            Ok(t) => t.is_dir(),
+                            Err(_) => p.is_dir(),
+                        };
+                        if is_dir {
                             stack.push(p);
                         } else if is_lesson_file(&p) {
                             paths.push(p);
@@ -123,24 +148,33 @@ pub fn dir_files(path: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
         paths.push(path.to_path_buf());
     }
     paths.sort();
-    let read = crate::parallel::map(&paths, |p| {
-        let name = p.display().to_string();
-        match std::fs::read(p) {
-            Ok(bytes) => load::decode(&name, &bytes),
-            Err(e) => Err(
-                Diagnostic::error("unreadable", format!("cannot read lesson file: {e}"))
-                    .in_file(name),
-            ),
-        }
-    });
-    let mut files = Vec::new();
-    for r in read {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => problems.push(d),
-        }
+    (paths, problems)
+}
+
+/// One lesson file read and decoded (see `load::decode`), or why not.
+pub fn read_file(path: &Path) -> Result<SourceFile, Diagnostic> {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => load::decode(&name, &bytes),
+        Err(e) => Err(
+            Diagnostic::error("unreadable", format!("cannot read lesson file: {e}")).in_file(name),
+        ),
     }
-    (files, problems)
+}
+
+/// The ids of the shipped lessons, read from each file's top-level `id:` line rather than by decoding
+/// it: the shipped course is ours, written with a plain `id: NAME` line (the test suite checks these
+/// are the ids a full decode gives), and `lint` of files outside it needs no more than their names.
+pub fn shipped_ids() -> Vec<String> {
+    shipped_files()
+        .iter()
+        .filter_map(|f| {
+            f.text
+                .lines()
+                .find_map(|l| l.strip_prefix("id:"))
+                .map(|id| id.trim().to_string())
+        })
+        .collect()
 }
 
 /// Load the shipped course and the lessons of `dirs`. Lessons from a folder come after the shipped ones.
@@ -210,5 +244,39 @@ fn refuse_unsound(catalog: &mut Catalog, shipped: usize) {
                 errors: mine,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_ids_are_the_ids_a_full_decode_gives() {
+        let decoded: Vec<String> = shipped_files()
+            .iter()
+            .map(|f| {
+                load::parse(f)
+                    .expect("shipped lessons decode")
+                    .id
+                    .to_string()
+            })
+            .collect();
+        assert!(!decoded.is_empty());
+        assert_eq!(shipped_ids(), decoded);
+    }
+
+    #[test]
+    fn a_folder_that_links_back_up_is_walked_once() {
+        let dir = std::env::temp_dir().join(format!("lr-loop-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/a.yaml"), "id: a\n").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&dir, dir.join("sub/up")).unwrap();
+        let (paths, problems) = lesson_paths(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(paths.len(), 1, "{paths:?}");
     }
 }

@@ -57,11 +57,12 @@ pub fn references(text: &str) -> Vec<VarRef<'_>> {
 }
 
 /// Where `cc` (`{{` or `}}`) next starts at or after `from`. Lint and every check ask this of each
-/// string, most of which hold no braces at all: a byte search, not a substring searcher built per call.
+/// string, most of which hold no braces at all: a vectorized byte search (memchr), not a substring
+/// searcher built per call.
 fn find_pair(text: &str, from: usize, c: u8) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut at = from;
-    while let Some(i) = bytes.get(at..)?.iter().position(|&b| b == c) {
+    while let Some(i) = memchr::memchr(c, bytes.get(at..)?) {
         let i = at + i;
         if bytes.get(i + 1) == Some(&c) {
             return Some(i);

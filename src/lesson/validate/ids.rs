@@ -21,7 +21,8 @@ pub(super) fn lesson_id(lint: &mut Lint<'_>) -> Flow {
     lint.push(d)
 }
 
-pub(super) fn requires(lint: &mut Lint<'_>, all_ids: &BTreeSet<&str>) -> Flow {
+/// A lesson that names itself in `requires`.
+pub(super) fn requires_itself(lint: &mut Lint<'_>) -> Flow {
     let lesson = lint.lesson;
     for req in &lesson.requires {
         if req.as_str() == lesson.id.as_str() {
@@ -30,7 +31,16 @@ pub(super) fn requires(lint: &mut Lint<'_>, all_ids: &BTreeSet<&str>) -> Flow {
                 "requires-cycle",
                 format!("lesson `{}` requires itself", **req),
             ))?;
-        } else if !all_ids.contains(req.as_str()) {
+        }
+    }
+    Flow::Continue(())
+}
+
+/// Required lessons that are not among `all_ids` (the set linted and the known ones).
+pub(super) fn requires(lint: &mut Lint<'_>, all_ids: &BTreeSet<&str>) -> Flow {
+    let lesson = lint.lesson;
+    for req in &lesson.requires {
+        if req.as_str() != lesson.id.as_str() && !all_ids.contains(req.as_str()) {
             let mut d = lint.at(
                 req,
                 "unknown-lesson",

@@ -66,6 +66,82 @@ pub fn validate_recovered(
     blanked: &BTreeMap<String, Blanked>,
     known_ids: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
+    let (mut out, ids) = distinct_ids(lessons);
+    let each = crate::parallel::map(lessons, |p| {
+        validate_one(p.file, p.lesson, blanked.get(&p.file.name))
+    });
+    out.extend(each.into_iter().flatten());
+    out.extend(across(lessons, ids, blanked, known_ids));
+    out
+}
+
+/// The rules that look at one lesson alone: everything but whether the lessons it requires exist
+/// and what `validate_recovered` finds across lessons. `lint` runs this on each file right after
+/// decoding it, on whichever core decoded it. `blanked` is what was blanked to decode it, if anything.
+pub fn validate_one(
+    file: &SourceFile,
+    lesson: &Lesson,
+    blanked: Option<&Blanked>,
+) -> Vec<Diagnostic> {
+    let mut lint = Lint::new(file, lesson);
+    lint.blanked = blanked.filter(|b| !b.is_empty());
+    let _ = validate(&mut lint);
+    lint.finish()
+}
+
+/// The rules across a set of lessons, each already checked alone with `validate_one`: duplicate ids,
+/// required lessons that exist neither in the set nor in `known_ids`, and `requires` cycles.
+pub fn validate_set(
+    lessons: &[Parsed<'_>],
+    blanked: &BTreeMap<String, Blanked>,
+    known_ids: &BTreeSet<String>,
+) -> Vec<Diagnostic> {
+    let (mut out, ids) = distinct_ids(lessons);
+    out.extend(across(lessons, ids, blanked, known_ids));
+    out
+}
+
+fn across<'a>(
+    lessons: &[Parsed<'a>],
+    ids: BTreeMap<&'a str, &Parsed<'a>>,
+    blanked: &BTreeMap<String, Blanked>,
+    known_ids: &BTreeSet<String>,
+) -> Vec<Diagnostic> {
+    let all_ids: BTreeSet<&str> = ids
+        .keys()
+        .copied()
+        .chain(known_ids.iter().map(String::as_str))
+        .collect();
+    let mut out = Vec::new();
+    for p in lessons {
+        let mut lint = Lint::new(p.file, p.lesson);
+        lint.blanked = blanked.get(&p.file.name).filter(|b| !b.is_empty());
+        let _ = ids::requires(&mut lint, &all_ids);
+        out.extend(lint.finish());
+    }
+    out.extend(graph::requires_cycles(&ids));
+    out
+}
+
+/// Every rule over one lesson alone, in the order its problems are reported.
+fn validate(lint: &mut Lint<'_>) -> Flow {
+    text::control_characters(lint)?;
+    ids::lesson_id(lint)?;
+    ids::requires_itself(lint)?;
+    variables::declarations(lint)?;
+    variables::capture_names(lint)?;
+    graph::variable_cycles(lint)?;
+    templates::references(lint)?;
+    templates::captures(lint)?;
+    let samples = variables::sample_values(lint.lesson);
+    setup::actions(lint, &samples)?;
+    steps::steps(lint, &samples)
+}
+
+/// The lessons by id, and a problem for each id used twice (the first file keeps it).
+fn distinct_ids<'a, 'p>(
+    lessons: &'p [Parsed<'a>],
+) -> (Vec<Diagnostic>, BTreeMap<&'a str, &'p Parsed<'a>>) {
     let mut out = Vec::new();
     let mut ids: BTreeMap<&str, &Parsed> = BTreeMap::new();
     for p in lessons {
@@ -84,35 +160,7 @@ pub fn validate_recovered(
             ids.insert(id, p);
         }
     }
-    let all_ids: BTreeSet<&str> = ids
-        .keys()
-        .copied()
-        .chain(known_ids.iter().map(String::as_str))
-        .collect();
-    let each = crate::parallel::map(lessons, |p| {
-        let mut lint = Lint::new(p.file, p.lesson);
-        lint.blanked = blanked.get(&p.file.name).filter(|b| !b.is_empty());
-        let _ = validate(&mut lint, &all_ids);
-        lint.finish()
-    });
-    out.extend(each.into_iter().flatten());
-    out.extend(graph::requires_cycles(&ids));
-    out
-}
-
-/// Every rule over one lesson, in the order its problems are reported.
-fn validate(lint: &mut Lint<'_>, all_ids: &BTreeSet<&str>) -> Flow {
-    text::control_characters(lint)?;
-    ids::lesson_id(lint)?;
-    ids::requires(lint, all_ids)?;
-    variables::declarations(lint)?;
-    variables::capture_names(lint)?;
-    graph::variable_cycles(lint)?;
-    templates::references(lint)?;
-    templates::captures(lint)?;
-    let samples = variables::sample_values(lint.lesson);
-    setup::actions(lint, &samples)?;
-    steps::steps(lint, &samples)
+    (out, ids)
 }
 
 /// The problems of one file, capped, and what they are pointed at.

@@ -90,13 +90,18 @@ pub(super) fn control_characters(lint: &mut Lint<'_>) -> Flow {
     Flow::Continue(())
 }
 
+/// Printable ASCII, newlines and tabs only, which is nearly every string: checked 16 bytes at a time
+/// without an early exit, so the compiler can vectorize it, and no `char` decoding.
+fn plain(value: &str) -> bool {
+    let ok = |b: &u8| matches!(*b, b' '..=b'~' | b'\n' | b'\t');
+    let chunks = value.as_bytes().chunks_exact(16);
+    let rest = chunks.remainder();
+    chunks.fold(true, |all, c| c.iter().fold(all, |all, b| all & ok(b))) && rest.iter().all(ok)
+}
+
 /// Report each unsafe character of `value` once, at `node` (where `value` was written).
 fn string<T>(lint: &mut Lint<'_>, node: &Sp<T>, value: &str, field: impl Fn() -> String) -> Flow {
-    // Nearly every string is printable ASCII: one pass over bytes, no `char` decoding.
-    if value
-        .bytes()
-        .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'))
-    {
+    if plain(value) {
         return Flow::Continue(());
     }
     let mut seen = BTreeSet::new();
@@ -121,4 +126,25 @@ fn string<T>(lint: &mut Lint<'_>, node: &Sp<T>, value: &str, field: impl Fn() ->
         lint.push(d)?;
     }
     Flow::Continue(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn plain_finds_an_unsafe_byte_anywhere() {
+        assert!(plain(""));
+        assert!(plain("docker push\tx\n"));
+        let long = "a".repeat(40);
+        assert!(plain(&long));
+        for at in [0, 5, 15, 16, 31, 32, 39] {
+            for bad in ['\x1b', '\r', '\x7f', '\u{202e}', 'é'] {
+                let mut s: Vec<char> = long.chars().collect();
+                s[at] = bad;
+                let s: String = s.into_iter().collect();
+                assert!(!plain(&s), "{bad:?} at {at}");
+            }
+        }
+    }
 }
