@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::cli::{Global, LintFormat};
 use crate::diagnostic::Diagnostic;
 use crate::exit;
+use crate::lesson::Lesson;
 use crate::lesson::load::{self, SourceFile};
 use crate::lesson::source;
 use crate::lesson::validate::{self, Parsed};
@@ -73,6 +74,11 @@ pub fn lint(
                 validate::validate_one(&file, lesson, Some(&r.blanked))
             }),
         };
+        // Only the header is looked at from here on; the rest is freed on this thread, now.
+        let parsed = parsed.map(Lesson::header).map_err(|mut r| {
+            r.lesson = r.lesson.take().map(Lesson::header);
+            r
+        });
         Ok((file, parsed, alone))
     });
     // A file that could not even be decoded is still a file that was linted.

@@ -175,6 +175,21 @@ pub struct Quiz {
 }
 
 impl Lesson {
+    /// The lesson's header alone (id, title, summary, `requires`), without its variables, setup and
+    /// steps: what the rules across lessons look at, kept for each file while the rest of it is freed
+    /// as soon as the file is checked alone (`lint` of many files then reuses the same memory).
+    pub fn header(self) -> Lesson {
+        Lesson {
+            variables: IndexMap::new(),
+            setup: Vec::new(),
+            steps: Sp {
+                value: Vec::new(),
+                loc: self.steps.loc,
+            },
+            ..self
+        }
+    }
+
     /// Every templated string of the lesson, each with what it is (for messages).
     pub fn templates(&self) -> Vec<&Sp<String>> {
         let mut all = self.header_templates();
