@@ -540,6 +540,51 @@ fn a_new_lesson_lints_clean() {
     assert_eq!(lint.code, 0);
 }
 
+/// Files named on the command line may require a shipped lesson and one from `--lessons-dir` (the
+/// shipped ids are read off their `id:` lines, the folder's are loaded); anything else is unknown, with
+/// the nearest known id as a suggestion.
+#[test]
+fn named_files_may_require_shipped_and_folder_lessons() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (lessons, work) = (dir.path().join("lessons"), dir.path().join("work"));
+    std::fs::create_dir_all(&lessons).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    assert_eq!(run_in(&lessons, &["new", "from-folder"]).code, 0);
+    assert_eq!(run_in(&work, &["new", "mine"]).code, 0);
+    let mine = work.join("mine.yaml");
+    let text = std::fs::read_to_string(&mine).unwrap();
+    let with = |requires: &str| {
+        let out = text.replacen(
+            "\nrequires: []\n",
+            &format!("\nrequires: [{requires}]\n"),
+            1,
+        );
+        assert_ne!(out, text, "the new lesson has an empty `requires:` line");
+        std::fs::write(&mine, out).unwrap();
+    };
+    let folder = lessons.to_str().unwrap();
+
+    with("tag-an-image, from-folder");
+    let ok = run_in(&work, &["--lessons-dir", folder, "lint", "mine.yaml"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let no_folder = run_in(&work, &["lint", "--format", "json", "mine.yaml"]);
+    assert_eq!(no_folder.code, 2, "{}", no_folder.stdout);
+    assert!(
+        no_folder.stdout.contains("`from-folder` does not exist"),
+        "{}",
+        no_folder.stdout
+    );
+
+    with("tag-an-imag");
+    let typo = run_in(&work, &["--lessons-dir", folder, "lint", "mine.yaml"]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("did you mean `tag-an-image`?"),
+        "{}",
+        typo.stderr
+    );
+}
+
 #[test]
 fn schema_is_json_with_the_steps() {
     let run = run_in(root(), &["schema"]);
