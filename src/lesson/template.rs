@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 /// A `{{ name }}` occurrence: the name and its byte range (braces included) in the string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +42,8 @@ fn variable_name(inner: &str) -> Option<&str> {
 pub fn references(text: &str) -> Vec<VarRef<'_>> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(open) = find_pair(text, from, b'{') {
-        let Some(close) = find_pair(text, open + 2, b'}') else {
+    while let Some(open) = find_pair(text, from, &OPEN) {
+        let Some(close) = find_pair(text, open + 2, &CLOSE) else {
             break;
         };
         if let Some(name) = variable_name(&text[open + 2..close]) {
@@ -56,20 +59,14 @@ pub fn references(text: &str) -> Vec<VarRef<'_>> {
     found
 }
 
-/// Where `cc` (`{{` or `}}`) next starts at or after `from`. Lint and every check ask this of each
-/// string, most of which hold no braces at all: a vectorized byte search (memchr), not a substring
-/// searcher built per call.
-fn find_pair(text: &str, from: usize, c: u8) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut at = from;
-    while let Some(i) = memchr::memchr(c, bytes.get(at..)?) {
-        let i = at + i;
-        if bytes.get(i + 1) == Some(&c) {
-            return Some(i);
-        }
-        at = i + 1;
-    }
-    None
+/// `{{` and `}}`, searched for in every string lint and the checks look at, most of which hold no
+/// braces at all: memchr's substring searchers, built once per process rather than per call.
+static OPEN: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("{{"));
+static CLOSE: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("}}"));
+
+/// Where `finder`'s pair next starts in `text` at or after `from`.
+fn find_pair(text: &str, from: usize, finder: &memmem::Finder<'_>) -> Option<usize> {
+    finder.find(text.as_bytes().get(from..)?).map(|i| i + from)
 }
 
 /// Fill in variables. Returns the names that had no value (the text keeps them as written).

@@ -66,25 +66,23 @@ pub fn validate_recovered(
     blanked: &BTreeMap<String, Blanked>,
     known_ids: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
-    let (mut out, ids) = distinct_ids(lessons);
     let each = crate::parallel::map(lessons, |p| {
         validate_one(p.file, p.lesson, blanked.get(&p.file.name))
     });
-    out.extend(each.into_iter().flatten());
-    out.extend(across(lessons, ids, blanked, known_ids));
+    let mut out: Vec<Diagnostic> = each.into_iter().flatten().collect();
+    out.extend(validate_set(lessons, blanked, known_ids));
     out
 }
 
 /// The rules that look at one lesson alone: everything but whether the lessons it requires exist
-/// and what `validate_recovered` finds across lessons. `lint` runs this on each file right after
-/// decoding it, on whichever core decoded it. `blanked` is what was blanked to decode it, if anything.
+/// and what `validate_set` finds across lessons. `lint` runs this on each file right after decoding
+/// it, on whichever core decoded it. `blanked` is what was blanked to decode it, if anything.
 pub fn validate_one(
     file: &SourceFile,
     lesson: &Lesson,
     blanked: Option<&Blanked>,
 ) -> Vec<Diagnostic> {
-    let mut lint = Lint::new(file, lesson);
-    lint.blanked = blanked.filter(|b| !b.is_empty());
+    let mut lint = Lint::new(file, lesson, blanked);
     let _ = validate(&mut lint);
     lint.finish()
 }
@@ -97,25 +95,13 @@ pub fn validate_set(
     known_ids: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
     let (mut out, ids) = distinct_ids(lessons);
-    out.extend(across(lessons, ids, blanked, known_ids));
-    out
-}
-
-fn across<'a>(
-    lessons: &[Parsed<'a>],
-    ids: BTreeMap<&'a str, &Parsed<'a>>,
-    blanked: &BTreeMap<String, Blanked>,
-    known_ids: &BTreeSet<String>,
-) -> Vec<Diagnostic> {
     let all_ids: BTreeSet<&str> = ids
         .keys()
         .copied()
         .chain(known_ids.iter().map(String::as_str))
         .collect();
-    let mut out = Vec::new();
     for p in lessons {
-        let mut lint = Lint::new(p.file, p.lesson);
-        lint.blanked = blanked.get(&p.file.name).filter(|b| !b.is_empty());
+        let mut lint = Lint::new(p.file, p.lesson, blanked.get(&p.file.name));
         let _ = ids::requires(&mut lint, &all_ids);
         out.extend(lint.finish());
     }
@@ -173,12 +159,12 @@ struct Lint<'a> {
 }
 
 impl<'a> Lint<'a> {
-    fn new(file: &'a SourceFile, lesson: &'a Lesson) -> Self {
+    fn new(file: &'a SourceFile, lesson: &'a Lesson, blanked: Option<&'a Blanked>) -> Self {
         Lint {
             file,
             lesson,
             out: Vec::new(),
-            blanked: None,
+            blanked: blanked.filter(|b| !b.is_empty()),
         }
     }
 
