@@ -1,17 +1,17 @@
 //! `learn-registry lint [PATH...]`: every problem of every lesson file, rustc-style or as JSON.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
 use crate::cli::{Global, LintFormat};
 use crate::diagnostic::Diagnostic;
 use crate::exit;
-use crate::lesson::Lesson;
 use crate::lesson::load::{self, SourceFile};
 use crate::lesson::source;
 use crate::lesson::validate::{self, Parsed};
+use crate::lesson::{Lesson, Sp};
 use crate::parallel;
 
 /// Where a file to lint comes from: read already (the shipped course), or a path still to read.
@@ -74,20 +74,26 @@ pub fn lint(
                 validate::validate_one(&file, lesson, Some(&r.blanked))
             }),
         };
-        // Only the header is looked at from here on; the rest is freed on this thread, now.
+        // Only the header is looked at from here on; the rest is freed on this thread, now. So is
+        // the text of a clean file read from disk: the rules over the whole set rarely find anything,
+        // and what they find in such a file is shown after reading it again (`reread`).
         let parsed = parsed.map(Lesson::header).map_err(|mut r| {
             r.lesson = r.lesson.take().map(Lesson::header);
             r
         });
+        let mut file = file;
+        if alone.is_empty() && parsed.is_ok() && matches!(input, Input::Path(_)) {
+            file.text = String::new();
+        }
         Ok((file, parsed, alone))
     });
     // A file that could not even be decoded is still a file that was linted.
     let count = inputs.len();
-    drop(inputs);
     let mut files = Vec::with_capacity(count);
+    let mut from = Vec::with_capacity(count);
     let mut lessons = Vec::with_capacity(count);
     let mut blanked = BTreeMap::new();
-    for d in decoded {
+    for (d, input) in decoded.into_iter().zip(&inputs) {
         let (file, parsed, alone) = match d {
             Ok(ok) => ok,
             Err(problem) => {
@@ -115,6 +121,7 @@ pub fn lint(
             lessons.push((files.len(), lesson));
         }
         files.push(file);
+        from.push(input);
     }
     let parsed: Vec<Parsed> = lessons
         .iter()
@@ -133,10 +140,68 @@ pub fn lint(
     for p in &parsed {
         known_ids.remove(p.lesson.id.as_str());
     }
-    diagnostics.extend(validate::validate_set(&parsed, &blanked, &known_ids));
+    let mut set = validate::validate_set(&parsed, &blanked, &known_ids);
     drop(parsed);
-    let texts = files.into_iter().map(|f| (f.name, f.text)).collect();
+    let textless = |files: &[SourceFile], name: &str| {
+        files.iter().any(|f| f.name == name && f.text.is_empty())
+    };
+    let reread_files: BTreeSet<String> = set
+        .iter()
+        .filter(|d| textless(&files, &d.file))
+        .map(|d| d.file.clone())
+        .collect();
+    if !reread_files.is_empty() {
+        // A rule over the set found something in a file whose text was let go: read those files
+        // again, and run the set rules once more with texts to point into.
+        for (i, lesson) in &lessons {
+            let file = &mut files[*i];
+            if let (true, Input::Path(path)) = (reread_files.contains(&file.name), from[*i]) {
+                diagnostics.extend(reread(file, path, lesson));
+            }
+        }
+        let parsed: Vec<Parsed> = lessons
+            .iter()
+            .map(|(i, lesson)| Parsed {
+                file: &files[*i],
+                lesson,
+            })
+            .collect();
+        set = validate::validate_set(&parsed, &blanked, &known_ids);
+        drop(parsed);
+        // A file that changed meanwhile has that said of it instead.
+        set.retain(|d| !textless(&files, &d.file));
+    }
+    diagnostics.extend(set);
+    let texts = files
+        .into_iter()
+        .filter(|f| !f.text.is_empty())
+        .map(|f| (f.name, f.text))
+        .collect();
     (diagnostics, texts, count)
+}
+
+/// Read a clean file's text again, for the rules over the whole set to point into. It must decode to
+/// the same header, with the id and every `requires` entry where they were (what those rules point
+/// at); if the file changed in the meantime, that is the problem reported instead.
+fn reread(file: &mut SourceFile, path: &Path, header: &Lesson) -> Option<Diagnostic> {
+    let at = |s: &Sp<String>| (s.value.clone(), s.loc);
+    let same = |a: &Lesson| {
+        at(&a.id) == at(&header.id) && a.requires.iter().map(at).eq(header.requires.iter().map(at))
+    };
+    match source::read_file(path).map(|again| (load::parse(&again), again)) {
+        Ok((Ok(lesson), again)) if same(&lesson) => {
+            file.text = again.text;
+            None
+        }
+        _ => Some(
+            Diagnostic::error(
+                "changed-during-lint",
+                "the file changed while lint was reading it",
+            )
+            .in_file(&file.name)
+            .help("run `learn-registry lint` again"),
+        ),
+    }
 }
 
 /// A diagnostic as text for a terminal. The file is someone else's: when it (or a message quoting it)
@@ -206,4 +271,41 @@ pub fn run(global: &Global, paths: &[PathBuf], format: LintFormat) -> miette::Re
         }
     }
     Ok(if errors > 0 { exit::USAGE } else { exit::OK })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LESSON: &str = "id: a\ntitle: A\nrequires: [b]\nsteps:\n  - id: s\n    title: S\n    body: x\n    checks:\n      - logged_in: {}\n";
+
+    #[test]
+    fn a_file_read_again_must_be_the_one_that_was_linted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, LESSON).expect("write");
+        let name = path.display().to_string();
+        let header = load::parse(&SourceFile {
+            name: name.clone(),
+            text: LESSON.into(),
+        })
+        .expect("the lesson decodes")
+        .header();
+        let mut file = SourceFile {
+            name,
+            text: String::new(),
+        };
+        assert!(reread(&mut file, &path, &header).is_none());
+        assert_eq!(file.text, LESSON);
+
+        // Edited meanwhile: a line above moves the `requires` entry the set rules point at.
+        std::fs::write(&path, format!("# edited\n{LESSON}")).expect("write");
+        file.text.clear();
+        let d = reread(&mut file, &path, &header).expect("a problem");
+        assert_eq!(d.code, "changed-during-lint");
+        assert!(file.text.is_empty());
+        std::fs::remove_file(&path).expect("remove");
+        let d = reread(&mut file, &path, &header).expect("a problem");
+        assert_eq!(d.code, "changed-during-lint");
+    }
 }

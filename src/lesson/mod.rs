@@ -10,6 +10,7 @@ pub mod solution;
 pub mod source;
 pub mod spanned;
 pub mod template;
+pub mod unique;
 pub mod validate;
 
 pub use model::{Lesson, Step};

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::lesson::Sp;
 use crate::lesson::check::CheckItem;
 use crate::lesson::solution::{self, Solution};
+use crate::lesson::unique;
 
 /// One lesson: a YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -26,7 +27,7 @@ pub struct Lesson {
     #[serde(default)]
     pub requires: Vec<Sp<String>>,
     /// Values asked for once (or derived from others) and used as `{{ name }}`; asked in this order.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub variables: IndexMap<String, Sp<Variable>>,
     /// Actions run before the first step, with the learner's consent.
     #[serde(default)]
@@ -72,6 +73,7 @@ pub struct BuildImage {
     pub tag: Sp<String>,
     /// File name → content; must include `Dockerfile`. Contents may use `{{ name }}`
     /// (`greeting.txt: "Hello from {{ username }}!"`).
+    #[serde(deserialize_with = "unique::spanned_map")]
     pub files: Sp<BTreeMap<String, Sp<String>>>,
     /// Programs learn-registry carries, added to the files under their own names, each built for the
     /// engine's architecture (amd64 or arm64) and executable, so that a `FROM scratch` image can run

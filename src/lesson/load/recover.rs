@@ -354,7 +354,7 @@ fn blank(text: &mut String, range: Range<usize>) {
 /// Decode `file`; on failure, every structural problem that can be found, in file order (the one a
 /// plain decode reports among them), and the lesson without its culprits when the rest decodes.
 pub(super) fn parse_all(file: &SourceFile) -> Result<Lesson, Box<Recovered>> {
-    let first = match serde_saphyr::from_str_with_options::<Lesson>(&file.text, options()) {
+    let first = match super::read(&file.text) {
         Ok(lesson) => return Ok(lesson),
         Err(e) => e,
     };
