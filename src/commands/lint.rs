@@ -123,42 +123,37 @@ pub fn lint(
         files.push(file);
         from.push(input);
     }
-    let parsed: Vec<Parsed> = lessons
-        .iter()
-        .map(|(i, lesson)| Parsed {
-            file: &files[*i],
-            lesson,
-        })
-        .collect();
     if let Some(known) = known {
         match known.join() {
             Ok(ids) => known_ids.extend(ids),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     }
-    // Lessons being linted shadow the known ones of the same id, rather than being duplicates of them.
-    for p in &parsed {
-        known_ids.remove(p.lesson.id.as_str());
-    }
-    let mut set = validate::validate_set(&parsed, &blanked, &known_ids);
-    drop(parsed);
-    let textless = |files: &[SourceFile], name: &str| {
-        files.iter().any(|f| f.name == name && f.text.is_empty())
-    };
-    let reread_files: BTreeSet<String> = set
-        .iter()
-        .filter(|d| textless(&files, &d.file))
-        .map(|d| d.file.clone())
+    diagnostics.extend(across(&mut files, &from, &lessons, &blanked, known_ids));
+    let texts = files
+        .into_iter()
+        .filter(|f| !f.text.is_empty())
+        .map(|f| (f.name, f.text))
         .collect();
-    if !reread_files.is_empty() {
-        // A rule over the set found something in a file whose text was let go: read those files
-        // again, and run the set rules once more with texts to point into.
-        for (i, lesson) in &lessons {
-            let file = &mut files[*i];
-            if let (true, Input::Path(path)) = (reread_files.contains(&file.name), from[*i]) {
-                diagnostics.extend(reread(file, path, lesson));
-            }
-        }
+    (diagnostics, texts, count)
+}
+
+/// The rules across lessons (`validate::validate_set`) over the lessons decoded from `files` (each with
+/// its file's index; `from` says where each file came from). A clean file's text was let go after its
+/// own checks: when these rules find something in one, it is read again and they run once more with
+/// texts to point into.
+fn across(
+    files: &mut [SourceFile],
+    from: &[&Input],
+    lessons: &[(usize, Lesson)],
+    blanked: &BTreeMap<String, load::Blanked>,
+    mut known_ids: BTreeSet<String>,
+) -> Vec<Diagnostic> {
+    // Lessons being linted shadow the known ones of the same id, rather than being duplicates of them.
+    for (_, lesson) in lessons {
+        known_ids.remove(lesson.id.as_str());
+    }
+    let run = |files: &[SourceFile]| {
         let parsed: Vec<Parsed> = lessons
             .iter()
             .map(|(i, lesson)| Parsed {
@@ -166,18 +161,30 @@ pub fn lint(
                 lesson,
             })
             .collect();
-        set = validate::validate_set(&parsed, &blanked, &known_ids);
-        drop(parsed);
-        // A file that changed meanwhile has that said of it instead.
-        set.retain(|d| !textless(&files, &d.file));
-    }
-    diagnostics.extend(set);
-    let texts = files
-        .into_iter()
-        .filter(|f| !f.text.is_empty())
-        .map(|f| (f.name, f.text))
+        validate::validate_set(&parsed, blanked, &known_ids)
+    };
+    let textless = |files: &[SourceFile], name: &str| {
+        files.iter().any(|f| f.name == name && f.text.is_empty())
+    };
+    let set = run(files);
+    let again: BTreeSet<&str> = set
+        .iter()
+        .filter(|d| textless(files, &d.file))
+        .map(|d| d.file.as_str())
         .collect();
-    (diagnostics, texts, count)
+    if again.is_empty() {
+        return set;
+    }
+    let again: BTreeSet<String> = again.into_iter().map(String::from).collect();
+    let mut out = Vec::new();
+    for (i, lesson) in lessons {
+        if let (true, Input::Path(path)) = (again.contains(&files[*i].name), from[*i]) {
+            out.extend(reread(&mut files[*i], path, lesson));
+        }
+    }
+    // A file that changed meanwhile has that said of it instead.
+    out.extend(run(files).into_iter().filter(|d| !textless(files, &d.file)));
+    out
 }
 
 /// Read a clean file's text again, for the rules over the whole set to point into. It must decode to
