@@ -73,12 +73,14 @@ fn grading_a_class_asks_each_question_once() {
             .contains(&format!("no repository `{}/", proxy.address())),
         "{push}"
     );
-    // Per student: HEAD 1.0, HEAD 2.0, HEAD latest (the public and the private step's one
-    // question) and GET tags/list (the public step's "is there anything to pull", which is also
-    // the diagnosis of the missing tags). The classmate's 1.0 is the next student's own HEAD.
+    // A student who pushed: GET tags/list first (the public step's "is there anything to pull",
+    // also the diagnosis of a missing tag), then HEAD 1.0, HEAD 2.0, HEAD latest (the public and the
+    // private step's one question). A student who pushed nothing: the tag list alone, whose
+    // `NAME_UNKNOWN` answers every tag of the repository. The classmate's 1.0 is the next student's
+    // own question.
     assert_eq!(
         proxy.forwarded(),
-        4 * users.len(),
+        4 * 2 + (users.len() - 2),
         "requests for {} students",
         users.len()
     );
@@ -130,8 +132,8 @@ fn tokens_are_kept_per_repository() {
             "{student}"
         );
     }
-    // Per student: 1.0 (401, then with the token), then with the kept token 2.0, its diagnosis
-    // (tags/list, which the public step reuses) and latest: 5. The classmate's 1.0 is their own.
-    // Without kept tokens each of those 4 questions would take two requests: 8.
+    // Per student: the tag list first (401, then with the token), then with the kept token 1.0,
+    // 2.0 and latest: 5. The classmate's 1.0 is their own. Without kept tokens each of those 4
+    // questions would take two requests: 8.
     assert_eq!(proxy.forwarded(), 5 * projects.len(), "{}", run.stdout);
 }

@@ -69,6 +69,9 @@ struct SharedProbes {
     hub: Mutex<HashMap<String, HubClient>>,
     limit: Semaphore,
     diagnose: bool,
+    /// A class: ask each repository's tag list before its manifests
+    /// ([`RegistryClient::listing_first`]).
+    class: bool,
 }
 
 impl Probes {
@@ -76,6 +79,16 @@ impl Probes {
     /// [`Context::slot`]). `diagnose` says whether failures get their diagnosis (`tags there: …`, a
     /// second request): off when no report of the run shows it (`grade`'s table shows marks only).
     pub fn for_run(concurrency: usize, diagnose: bool) -> Probes {
+        Probes::new(concurrency, diagnose, false)
+    }
+
+    /// Probes for grading a class (`for_run`, and each repository's tag list asked before its
+    /// manifests: a repository the registry does not know costs one request, whatever its tags).
+    pub fn for_class(concurrency: usize, diagnose: bool) -> Probes {
+        Probes::new(concurrency, diagnose, true)
+    }
+
+    fn new(concurrency: usize, diagnose: bool, class: bool) -> Probes {
         Probes {
             inner: Arc::new(SharedProbes {
                 docker: OnceCell::new(),
@@ -84,6 +97,7 @@ impl Probes {
                 hub: Mutex::new(HashMap::new()),
                 limit: Semaphore::new(concurrency.max(1)),
                 diagnose,
+                class,
             }),
         }
     }
@@ -268,7 +282,8 @@ impl Context {
                     .inner
                     .registry
                     .get_or_init(|| async {
-                        RegistryClient::new().map(RegistryClient::remembering)
+                        RegistryClient::new()
+                            .map(|c| c.remembering().listing_first(probes.inner.class))
                     })
                     .await;
                 match shared {

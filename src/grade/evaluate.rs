@@ -118,7 +118,7 @@ pub async fn grade_class(
         options,
         semaphore: &semaphore,
         progress,
-        probes: Probes::for_run(concurrency, options.diagnose),
+        probes: Probes::for_class(concurrency, options.diagnose),
     };
     // A window as wide as the semaphore: with `--concurrency 1` students go one after another, in
     // roster order, as a registry's log (and tests/grade.rs's mid-run stop) expects.

@@ -25,7 +25,7 @@ mod auth;
 mod challenge;
 mod queries;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -111,6 +111,8 @@ pub struct RegistryClient {
     timeout: Duration,
     tokens: Option<Arc<auth::Tokens>>,
     memo: Option<Arc<Memo>>,
+    /// Ask a repository's tag list before its first manifest (see [`RegistryClient::listing_first`]).
+    list_first: bool,
 }
 
 /// Answers remembered by a [`RegistryClient::remembering`] client, by request and identity. A cell
@@ -120,6 +122,11 @@ pub struct RegistryClient {
 struct Memo {
     manifests: Mutex<HashMap<String, Arc<OnceCell<TagStatus>>>>,
     tags: Mutex<HashMap<String, Arc<OnceCell<TagList>>>>,
+    /// The tag lists (by their key in `tags`) the registry refused with `NAME_UNKNOWN`: repositories
+    /// it does not know, so every manifest in them is absent.
+    unknown: Mutex<HashSet<String>>,
+    /// The tag lists that could not be had when asked before a manifest (an error, not an answer).
+    unlisted: Mutex<HashSet<String>>,
 }
 
 /// The answer to `key` in `map`, asked with `ask` only if nobody asked it yet.
@@ -151,6 +158,7 @@ impl RegistryClient {
             timeout,
             tokens: None,
             memo: None,
+            list_first: false,
         })
     }
 
@@ -161,6 +169,17 @@ impl RegistryClient {
     pub fn remembering(mut self) -> RegistryClient {
         self.memo = Some(Arc::default());
         self.tokens = Some(Arc::default());
+        self
+    }
+
+    /// For a remembering client judging a class: ask each repository's tag list before its first
+    /// manifest, and take a `404 NAME_UNKNOWN` (the distribution spec's "repository name not known to
+    /// registry") as the answer for every tag in it. Most repositories of a class that has not pushed
+    /// yet do not exist, and their students then cost one request instead of one per tag; the list is
+    /// asked anyway (a visibility check's "anything to pull", every missing tag's diagnosis). A 401 or
+    /// any other answer settles nothing, and the manifests are asked as before.
+    pub fn listing_first(mut self, yes: bool) -> RegistryClient {
+        self.list_first = yes && self.memo.is_some();
         self
     }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{
-    MANIFEST_MEDIA_TYPES, MAX_TAG_PAGES, RegistryAuth, RegistryClient, TagList, TagStatus,
+    MANIFEST_MEDIA_TYPES, MAX_TAG_PAGES, Memo, RegistryAuth, RegistryClient, TagList, TagStatus,
     header_text, remembered,
 };
 use crate::probe::ProbeError;
@@ -24,10 +24,49 @@ impl RegistryClient {
     ) -> Result<TagStatus, ProbeError> {
         match &self.memo {
             Some(memo) => {
+                if self.list_first && self.repository_unknown(memo, image, auth).await? {
+                    return Ok(TagStatus::Absent);
+                }
                 let key = self.memo_key(image, &["manifests", image.manifest_reference()], auth)?;
                 remembered(&memo.manifests, key, self.ask_manifest(image, auth)).await
             }
             None => self.ask_manifest(image, auth).await,
+        }
+    }
+
+    /// Whether the registry said it does not know `image`'s repository (`404 NAME_UNKNOWN` on its tag
+    /// list, asked now if nobody has). An error asking is no answer: the manifest is asked after all.
+    async fn repository_unknown(
+        &self,
+        memo: &Memo,
+        image: &ImageRef,
+        auth: &RegistryAuth,
+    ) -> Result<bool, ProbeError> {
+        let key = self.memo_key(image, &["tags", "list"], auth)?;
+        let failed = |memo: &Memo| {
+            memo.unlisted
+                .lock()
+                .expect("no panics while holding the lock")
+                .contains(&key)
+        };
+        // A list that could not be had once is not asked again before every manifest.
+        if failed(memo) {
+            return Ok(false);
+        }
+        match self.list_tags(image, auth).await {
+            Ok(TagList::NoSuchRepository) => Ok(memo
+                .unknown
+                .lock()
+                .expect("no panics while holding the lock")
+                .contains(&key)),
+            Ok(_) => Ok(false),
+            Err(_) => {
+                memo.unlisted
+                    .lock()
+                    .expect("no panics while holding the lock")
+                    .insert(key);
+                Ok(false)
+            }
         }
     }
 
@@ -193,7 +232,18 @@ impl RegistryClient {
             let response = done.response;
             match response.status() {
                 StatusCode::OK => {}
-                StatusCode::NOT_FOUND => return Ok(TagList::NoSuchRepository),
+                StatusCode::NOT_FOUND => {
+                    if let Some(memo) = &self.memo
+                        && names_unknown(&response.bytes().await.unwrap_or_default())
+                    {
+                        let key = self.memo_key(image, &["tags", "list"], auth)?;
+                        memo.unknown
+                            .lock()
+                            .expect("no panics while holding the lock")
+                            .insert(key);
+                    }
+                    return Ok(TagList::NoSuchRepository);
+                }
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                     return Ok(TagList::Unauthorized);
                 }
@@ -230,6 +280,20 @@ impl RegistryClient {
     }
 }
 
+/// Whether an error body (`{"errors": [{"code": ...}]}`) says `NAME_UNKNOWN`.
+fn names_unknown(body: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Errors {
+        errors: Vec<Code>,
+    }
+    #[derive(Deserialize)]
+    struct Code {
+        code: String,
+    }
+    serde_json::from_slice::<Errors>(body)
+        .is_ok_and(|e| e.errors.iter().any(|c| c.code == "NAME_UNKNOWN"))
+}
+
 /// The target of `Link: <...>; rel="next"`.
 fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
@@ -246,6 +310,17 @@ fn next_link(header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_name_unknown_says_the_repository_is_not_there() {
+        let body = br#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry","detail":{"name":"a/b"}}]}"#;
+        assert!(names_unknown(body));
+        assert!(!names_unknown(
+            br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#
+        ));
+        assert!(!names_unknown(b"404 page not found"));
+        assert!(!names_unknown(b""));
+    }
 
     #[test]
     fn link_pagination() {
