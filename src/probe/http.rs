@@ -3,6 +3,7 @@
 //! and 5xx become "could not verify"; 429 carries its `Retry-After`), so both probes classify the world
 //! identically.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -16,8 +17,23 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one whole request may take by default.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A client with bounded timeouts and a user agent that names us.
+/// A client with bounded timeouts and a user agent that names us: one per timeout for the whole
+/// process, which the registry and the Docker Hub clients share. Building one reads and parses the
+/// system's trust store (every certificate of `SSL_CERT_FILE` and `SSL_CERT_DIR`, ~4 ms a time on
+/// the lab machine, whose environment sets both), and clones share the connection pool. A command
+/// runs one tokio runtime, so every connection in that pool belongs to it.
 pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ProbeError> {
+    static CLIENTS: Mutex<Vec<(Duration, reqwest::Client)>> = Mutex::new(Vec::new());
+    let mut clients = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, client)) = clients.iter().find(|(t, _)| *t == timeout) {
+        return Ok(client.clone());
+    }
+    let client = build(timeout)?;
+    clients.push((timeout, client.clone()));
+    Ok(client)
+}
+
+fn build(timeout: Duration) -> Result<reqwest::Client, ProbeError> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))
         .timeout(timeout)
