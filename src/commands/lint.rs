@@ -163,27 +163,24 @@ fn across(
             .collect();
         validate::validate_set(&parsed, blanked, &known_ids)
     };
-    let textless = |files: &[SourceFile], name: &str| {
-        files.iter().any(|f| f.name == name && f.text.is_empty())
-    };
     let set = run(files);
-    let again: BTreeSet<&str> = set
+    // Lessons whose file's text was let go and that a rule across lessons points into.
+    let again: Vec<&(usize, Lesson)> = lessons
         .iter()
-        .filter(|d| textless(files, &d.file))
-        .map(|d| d.file.as_str())
+        .filter(|(i, _)| files[*i].text.is_empty() && set.iter().any(|d| d.file == files[*i].name))
         .collect();
     if again.is_empty() {
         return set;
     }
-    let again: BTreeSet<String> = again.into_iter().map(String::from).collect();
     let mut out = Vec::new();
-    for (i, lesson) in lessons {
-        if let (true, Input::Path(path)) = (again.contains(&files[*i].name), from[*i]) {
+    for (i, lesson) in again {
+        if let Input::Path(path) = from[*i] {
             out.extend(reread(&mut files[*i], path, lesson));
         }
     }
     // A file that changed meanwhile has that said of it instead.
-    out.extend(run(files).into_iter().filter(|d| !textless(files, &d.file)));
+    let changed = |name: &str| files.iter().any(|f| f.name == name && f.text.is_empty());
+    out.extend(run(files).into_iter().filter(|d| !changed(&d.file)));
     out
 }
 

@@ -10,42 +10,28 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use indexmap::IndexMap;
-use indexmap::map::Entry;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::lesson::Sp;
 
-/// A map that takes a key only once.
+/// A map of names: `insert` says what the key held before, if anything.
 pub trait NamedMap: Default {
     type Value;
-    /// Add the pair; false (and the map unchanged) when the key is there already.
-    fn insert_new(&mut self, key: String, value: Self::Value) -> bool;
+    fn insert(&mut self, key: String, value: Self::Value) -> Option<Self::Value>;
 }
 
 impl<V> NamedMap for IndexMap<String, V> {
     type Value = V;
-    fn insert_new(&mut self, key: String, value: V) -> bool {
-        match self.entry(key) {
-            Entry::Vacant(e) => {
-                e.insert(value);
-                true
-            }
-            Entry::Occupied(_) => false,
-        }
+    fn insert(&mut self, key: String, value: V) -> Option<V> {
+        IndexMap::insert(self, key, value)
     }
 }
 
 impl<V> NamedMap for BTreeMap<String, V> {
     type Value = V;
-    fn insert_new(&mut self, key: String, value: V) -> bool {
-        match self.entry(key) {
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(value);
-                true
-            }
-            std::collections::btree_map::Entry::Occupied(_) => false,
-        }
+    fn insert(&mut self, key: String, value: V) -> Option<V> {
+        BTreeMap::insert(self, key, value)
     }
 }
 
@@ -80,7 +66,7 @@ where
         let mut out = M::default();
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value::<M::Value>()?;
-            if !out.insert_new(key, value) {
+            if out.insert(key, value).is_some() {
                 return Err(de::Error::custom("duplicate key in a mapping"));
             }
         }

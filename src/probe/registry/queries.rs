@@ -43,14 +43,13 @@ impl RegistryClient {
         auth: &RegistryAuth,
     ) -> Result<bool, ProbeError> {
         let key = self.memo_key(image, &["tags", "list"], auth)?;
-        let failed = |memo: &Memo| {
-            memo.unlisted
-                .lock()
-                .expect("no panics while holding the lock")
-                .contains(&key)
-        };
         // A list that could not be had once is not asked again before every manifest.
-        if failed(memo) {
+        if memo
+            .unlisted
+            .lock()
+            .expect("no panics while holding the lock")
+            .contains(&key)
+        {
             return Ok(false);
         }
         match self.list_tags(image, auth).await {
