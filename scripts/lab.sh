@@ -27,7 +27,10 @@
 #                 open      127.0.0.1:5000 (LAB_REGISTRY_PORT)           no auth
 #                 htpasswd  127.0.0.1:5001 (LAB_REGISTRY_HTPASSWD_PORT)  bcrypt htpasswd: alice, bob
 #                 token     127.0.0.1:5002 (LAB_REGISTRY_TOKEN_PORT)     `auth: token`, service lab-registry
-#               Config, data and log under registry/NAME/.
+#               Config, data and log under registry/NAME/. The registries log at `warn`, without an access
+#               log (LAB_REGISTRY_LOG=info or debug for every request: at `info` the open registry's log
+#               grew to 2 GB in a day of tests and benchmarks); when a process is started again, a log over
+#               64 MB is cut to its last 64 MB, kept as LOG.1.
 #   token       tests/support/token_server.py on 127.0.0.1:5003 (LAB_TOKEN_PORT), run by Debian's
 #               /usr/bin/python3 with python3-cryptography: Docker Hub-like tokens (JWT RS256 with x5c)
 #               signed by a key and self-signed certificate made here with openssl; the certificate is the
@@ -89,6 +92,12 @@ IMAGE=my-app:latest
 HTPASSWD_USERS=(alice:alicepass bob:bobpass)
 TOKEN_USERS=(alice:alicepass bob:bobpass carol:carolpass)
 TIMEOUT=${LAB_TIMEOUT:-60}
+REGISTRY_LOG=${LAB_REGISTRY_LOG:-warn}
+[[ $REGISTRY_LOG =~ ^(error|warn|info|debug)$ ]] || { echo "lab: LAB_REGISTRY_LOG is error, warn, info or debug" >&2; exit 2; }
+# The access log is a second line for every request: only with a level that logs requests anyway.
+ACCESS_LOG_OFF=true
+[[ $REGISTRY_LOG =~ ^(info|debug)$ ]] && ACCESS_LOG_OFF=false
+LOG_ROTATE_BYTES=$((64 * 1024 * 1024))
 
 DOCKER_SOCK=$LAB/docker/docker.sock
 PODMAN_SOCK=$LAB/podman/podman.sock
@@ -160,8 +169,12 @@ pid_of() {
 # Starts a command detached from this shell (own session, stdin closed, output appended to LOG) and sets
 # SPAWNED_PID. The lock descriptor is closed so a long-lived child never holds the lab lock.
 spawn() {
-	local logfile=$1
+	local logfile=$1 size
 	shift
+	size=$(stat -c %s -- "$logfile" 2>/dev/null || echo 0)
+	if ((size > LOG_ROTATE_BYTES)); then
+		tail -c "$LOG_ROTATE_BYTES" -- "$logfile" >"$logfile.1" && : >"$logfile"
+	fi
 	printf '\n==== %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$logfile"
 	(
 		exec 9>&-
@@ -413,7 +426,9 @@ registry_config() {
 		# Written by scripts/lab.sh; edits are overwritten.
 		version: 0.1
 		log:
-		  level: info
+		  level: $REGISTRY_LOG
+		  accesslog:
+		    disabled: $ACCESS_LOG_OFF
 		  fields:
 		    service: registry-$name
 		storage:
@@ -933,7 +948,9 @@ start_hub_registry() {
 		# Written by scripts/lab.sh: registry-1.docker.io in the Docker Hub simulation.
 		version: 0.1
 		log:
-		  level: info
+		  level: $REGISTRY_LOG
+		  accesslog:
+		    disabled: $ACCESS_LOG_OFF
 		  fields:
 		    service: registry-1.docker.io
 		storage:
