@@ -76,25 +76,36 @@ where
 /// Which core a thread runs on, and keeping a helper thread off one.
 #[cfg(target_os = "linux")]
 mod placement {
-    use rustix::thread::{CpuSet, sched_getaffinity, sched_getcpu, sched_setaffinity};
+    use nix::sched::{CpuSet, sched_getaffinity, sched_getcpu, sched_setaffinity};
+    use nix::unistd::Pid;
 
+    /// The calling thread's core.
     pub(super) fn current() -> Option<usize> {
-        Some(sched_getcpu())
+        sched_getcpu().ok()
     }
 
     /// Let the calling thread run on any core it may run on except `home` (the kernel moves it at once
     /// if it is there), for the rest of its life: a helper of `map` lives as long as the call. Nothing
     /// changes when `home` is the only core allowed or the calls fail.
     pub(super) fn away_from(home: Option<usize>) {
+        let this_thread = Pid::from_raw(0);
         let Some(home) = home else { return };
-        let Ok(mut allowed) = sched_getaffinity(None) else {
+        let Ok(mut allowed) = sched_getaffinity(this_thread) else {
             return;
         };
-        if home >= CpuSet::MAX_CPU || !allowed.is_set(home) || allowed.count() < 2 {
+        if !allowed.is_set(home).unwrap_or(false) || cores(&allowed) < 2 {
             return;
         }
-        allowed.unset(home);
-        let _ = sched_setaffinity(None, &allowed);
+        if allowed.unset(home).is_ok() {
+            let _ = sched_setaffinity(this_thread, &allowed);
+        }
+    }
+
+    /// How many cores `set` allows.
+    pub(super) fn cores(set: &CpuSet) -> usize {
+        (0..CpuSet::count())
+            .filter(|&i| set.is_set(i).unwrap_or(false))
+            .count()
     }
 }
 
@@ -135,31 +146,33 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn a_helper_leaves_the_callers_core_unless_it_is_the_only_one() {
-        use rustix::thread::{CpuSet, sched_getaffinity, sched_getcpu, sched_setaffinity};
+        use nix::sched::{CpuSet, sched_getaffinity, sched_getcpu, sched_setaffinity};
+        use nix::unistd::Pid;
+        let me = Pid::from_raw(0);
         // On threads of their own, so the test's thread keeps its cores.
-        thread::spawn(|| {
-            let allowed = sched_getaffinity(None).unwrap();
-            let home = sched_getcpu();
+        thread::spawn(move || {
+            let allowed = sched_getaffinity(me).unwrap();
+            let home = sched_getcpu().unwrap();
             placement::away_from(Some(home));
-            let now = sched_getaffinity(None).unwrap();
-            if allowed.count() > 1 {
-                assert!(!now.is_set(home), "still allowed on core {home}");
-                assert_ne!(sched_getcpu(), home);
-                assert_eq!(now.count(), allowed.count() - 1);
+            let now = sched_getaffinity(me).unwrap();
+            if placement::cores(&allowed) > 1 {
+                assert!(!now.is_set(home).unwrap(), "still allowed on core {home}");
+                assert_ne!(sched_getcpu().unwrap(), home);
+                assert_eq!(placement::cores(&now), placement::cores(&allowed) - 1);
             } else {
                 assert_eq!(now, allowed);
             }
         })
         .join()
         .unwrap();
-        thread::spawn(|| {
-            let home = sched_getcpu();
+        thread::spawn(move || {
+            let home = sched_getcpu().unwrap();
             let mut only = CpuSet::new();
-            only.set(home);
-            sched_setaffinity(None, &only).unwrap();
+            only.set(home).unwrap();
+            sched_setaffinity(me, &only).unwrap();
             placement::away_from(Some(home));
-            assert_eq!(sched_getaffinity(None).unwrap(), only);
-            assert_eq!(sched_getcpu(), home);
+            assert_eq!(sched_getaffinity(me).unwrap(), only);
+            assert_eq!(sched_getcpu().unwrap(), home);
         })
         .join()
         .unwrap();
