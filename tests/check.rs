@@ -55,10 +55,10 @@ fn tag_right_and_wrong() {
         }
 
         // The same mistake on Docker Hub: `NAME:1.0` (that is, `library/NAME`) for `USER/NAME:1.0`.
-        // (A name of its own, not `{ns}/{name}:1.0`, which Podman resolves to `right`,
-        // `127.0.0.1:5000/{ns}/{name}:1.0`: libimage matches a short name against local images of any
-        // registry, and the engine-side checks then take that image for the Hub name; a bug to fix in
-        // `check::diagnose::local_image`, which should keep only an image that carries the name.)
+        // (A name of its own keeps this case apart from `right`, which Podman finds for the short
+        // name `{ns}/{name}:1.0`: libimage matches a short name against local images of any registry.
+        // That the checks do not take such an image for the Hub name is tested in
+        // `engine_checks_work_on_every_engine_podman_too`.)
         let hub_name = format!("{name}hub");
         let hub_wanted = format!("{ns}/{hub_name}:1.0");
         m.tag(&lab.image, &format!("{hub_name}:1.0"));
