@@ -87,10 +87,11 @@ range() {
 }
 peak_mb() { sort -n "$work/$1.rss" | tail -n1 | awk '{ printf "%.0f MB", $1 / 1024 }'; }
 fmt_ms() { awk -v t="$1" 'BEGIN { if (t >= 1000) printf "%.2f s", t / 1000; else printf "%.1f ms", t }'; }
-# row WHAT NAME [ALT_LABEL ALT_NAME] GOAL: one line of the table.
+# row WHAT NAME ALT_LABEL ALT_NAME GOAL [RATIO]: one line of the table; with an alternative (ALT_NAME
+# not empty) the ratio is the alternative's median over ours, else RATIO or —.
 row() {
-	local what=$1 name=$2 alt_label=$3 alt=$4 goal=$5
-	local ours ratio=${RATIO:-—} alt_cell="—"
+	local what=$1 name=$2 alt_label=$3 alt=$4 goal=$5 ratio=${6:-—}
+	local ours alt_cell="—"
 	ours="$(fmt_ms "$(median_ms "$name")") ($(range "$name")), $(peak_mb "$name")"
 	if [[ -n $alt ]]; then
 		alt_cell="$alt_label: $(fmt_ms "$(median_ms "$alt")") ($(range "$alt")), $(peak_mb "$alt")"
@@ -169,7 +170,7 @@ for r in "${rows[@]}"; do
 		linear=—
 		[[ -f $work/grade.json ]] && linear=$(awk -v b="$(median_ms grade-big)" -v g="$(median_ms grade)" \
 			-v n="$students" 'BEGIN { printf "%.1f × the %d-student median", b / g, n }')
-		RATIO=$linear row "\`grade\` $big_class students (same registry)" grade-big "" "" "< 100 MB, time linear"
+		row "\`grade\` $big_class students (same registry)" grade-big "" "" "< 100 MB, time linear" "$linear"
 		;;
 	lint)
 		lessons=$work/lessons-100

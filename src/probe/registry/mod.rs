@@ -121,12 +121,17 @@ pub struct RegistryClient {
 #[derive(Debug, Default)]
 struct Memo {
     manifests: Mutex<HashMap<String, Arc<OnceCell<TagStatus>>>>,
-    tags: Mutex<HashMap<String, Arc<OnceCell<TagList>>>>,
-    /// The tag lists (by their key in `tags`) the registry refused with `NAME_UNKNOWN`: repositories
-    /// it does not know, so every manifest in them is absent.
-    unknown: Mutex<HashSet<String>>,
+    tags: Mutex<HashMap<String, Arc<OnceCell<Listed>>>>,
     /// The tag lists that could not be had when asked before a manifest (an error, not an answer).
     unlisted: Mutex<HashSet<String>>,
+}
+
+/// A tag list as the registry answered it, and whether its 404 said `NAME_UNKNOWN` (the repository is
+/// not known to the registry, so every manifest in it is absent).
+#[derive(Debug, Clone)]
+struct Listed {
+    tags: TagList,
+    name_unknown: bool,
 }
 
 /// The answer to `key` in `map`, asked with `ask` only if nobody asked it yet.

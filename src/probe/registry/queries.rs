@@ -7,8 +7,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{
-    MANIFEST_MEDIA_TYPES, MAX_TAG_PAGES, Memo, RegistryAuth, RegistryClient, TagList, TagStatus,
-    header_text, remembered,
+    Listed, MANIFEST_MEDIA_TYPES, MAX_TAG_PAGES, Memo, RegistryAuth, RegistryClient, TagList,
+    TagStatus, header_text, remembered,
 };
 use crate::probe::ProbeError;
 use crate::probe::http;
@@ -52,13 +52,8 @@ impl RegistryClient {
         {
             return Ok(false);
         }
-        match self.list_tags(image, auth).await {
-            Ok(TagList::NoSuchRepository) => Ok(memo
-                .unknown
-                .lock()
-                .expect("no panics while holding the lock")
-                .contains(&key)),
-            Ok(_) => Ok(false),
+        match self.listed(image, auth).await {
+            Ok(listed) => Ok(listed.name_unknown),
             Err(_) => {
                 memo.unlisted
                     .lock()
@@ -194,6 +189,11 @@ impl RegistryClient {
         image: &ImageRef,
         auth: &RegistryAuth,
     ) -> Result<TagList, ProbeError> {
+        self.listed(image, auth).await.map(|l| l.tags)
+    }
+
+    /// [`RegistryClient::list_tags`], with what its 404 said.
+    async fn listed(&self, image: &ImageRef, auth: &RegistryAuth) -> Result<Listed, ProbeError> {
         match &self.memo {
             Some(memo) => {
                 let key = self.memo_key(image, &["tags", "list"], auth)?;
@@ -203,7 +203,7 @@ impl RegistryClient {
         }
     }
 
-    async fn ask_tags(&self, image: &ImageRef, auth: &RegistryAuth) -> Result<TagList, ProbeError> {
+    async fn ask_tags(&self, image: &ImageRef, auth: &RegistryAuth) -> Result<Listed, ProbeError> {
         #[derive(Deserialize)]
         struct Page {
             #[serde(default)]
@@ -232,19 +232,17 @@ impl RegistryClient {
             match response.status() {
                 StatusCode::OK => {}
                 StatusCode::NOT_FOUND => {
-                    if let Some(memo) = &self.memo
-                        && names_unknown(&response.bytes().await.unwrap_or_default())
-                    {
-                        let key = self.memo_key(image, &["tags", "list"], auth)?;
-                        memo.unknown
-                            .lock()
-                            .expect("no panics while holding the lock")
-                            .insert(key);
-                    }
-                    return Ok(TagList::NoSuchRepository);
+                    let body = response.bytes().await.unwrap_or_default();
+                    return Ok(Listed {
+                        tags: TagList::NoSuchRepository,
+                        name_unknown: names_unknown(&body),
+                    });
                 }
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                    return Ok(TagList::Unauthorized);
+                    return Ok(Listed {
+                        tags: TagList::Unauthorized,
+                        name_unknown: false,
+                    });
                 }
                 status => return Err(self.unexpected(status, response.headers(), &target)),
             }
@@ -269,7 +267,12 @@ impl RegistryClient {
                     }
                     url = next_url;
                 }
-                None => return Ok(TagList::Tags(tags)),
+                None => {
+                    return Ok(Listed {
+                        tags: TagList::Tags(tags),
+                        name_unknown: false,
+                    });
+                }
             }
         }
         Err(ProbeError::Protocol {
