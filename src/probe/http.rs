@@ -9,6 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use tokio::runtime;
 
 use super::ProbeError;
 
@@ -17,19 +18,26 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one whole request may take by default.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A client with bounded timeouts and a user agent that names us: one per timeout for the whole
-/// process, which the registry and the Docker Hub clients share. Building one reads and parses the
-/// system's trust store (every certificate of `SSL_CERT_FILE` and `SSL_CERT_DIR`, ~4 ms a time on
-/// the lab machine, whose environment sets both), and clones share the connection pool. A command
-/// runs one tokio runtime, so every connection in that pool belongs to it.
+/// A client with bounded timeouts and a user agent that names us, shared by the registry and the
+/// Docker Hub clients: one per timeout and tokio runtime. Building one reads and parses the system's
+/// trust store (every certificate of `SSL_CERT_FILE` and `SSL_CERT_DIR`, ~4 ms a time on the lab
+/// machine, whose environment sets both), and clones share the connection pool. A pooled connection
+/// is a task of the runtime that opened it and dies with it ("runtime dropped the dispatch task"), so
+/// a client is shared within one runtime only: a command runs one; the tests run many, and a
+/// runtime's client replaces the one another runtime had for that timeout. Outside a runtime every
+/// call builds its own.
 pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ProbeError> {
-    static CLIENTS: Mutex<Vec<(Duration, reqwest::Client)>> = Mutex::new(Vec::new());
+    static CLIENTS: Mutex<Vec<(Duration, runtime::Id, reqwest::Client)>> = Mutex::new(Vec::new());
+    let Ok(here) = runtime::Handle::try_current().map(|h| h.id()) else {
+        return build(timeout);
+    };
     let mut clients = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some((_, client)) = clients.iter().find(|(t, _)| *t == timeout) {
+    if let Some((_, _, client)) = clients.iter().find(|(t, r, _)| *t == timeout && *r == here) {
         return Ok(client.clone());
     }
     let client = build(timeout)?;
-    clients.push((timeout, client.clone()));
+    clients.retain(|(t, _, _)| *t != timeout);
+    clients.push((timeout, here, client.clone()));
     Ok(client)
 }
 
@@ -133,6 +141,54 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    /// Tests run side by side, each in a runtime of its own: one must not get a connection pooled by
+    /// another, whose task only that runtime drives (and which dies with it). Here the first runtime
+    /// is alive but idle while the second asks the same server.
+    #[test]
+    fn each_runtime_has_its_own_client() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut request = [0; 4096];
+                    // One read is one small request; answer each, keeping the connection open.
+                    while let Ok(1..) = stream.read(&mut request) {
+                        let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        if stream.write_all(ok).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        // A timeout no other test uses, so no other test's runtime shares the entry.
+        let timeout = Duration::from_millis(2_321);
+        let ask = || async {
+            client(timeout)
+                .unwrap()
+                .get(format!("http://{addr}/v2/"))
+                .send()
+                .await?
+                .text()
+                .await
+        };
+        let runtime = || {
+            runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+        };
+        let first = runtime();
+        assert_eq!(first.block_on(ask()).unwrap(), "ok");
+        let second = runtime();
+        assert_eq!(second.block_on(ask()).unwrap(), "ok");
+        drop(first);
+        assert_eq!(second.block_on(ask()).unwrap(), "ok");
+    }
 
     #[test]
     fn retry_after_seconds_and_dates() {
